@@ -1,0 +1,1 @@
+//! `spool::buf` (work in progress).

@@ -1,0 +1,54 @@
+//! Cooperative scheduling budget.
+//!
+//! A task that keeps finding its resources ready (a socket that always has
+//! bytes, a channel that always has items) would never return `Pending`, and
+//! so would never give the executor a chance to run timers or other tasks.
+//! Like tokio, spool gives each poll of a task a budget of [`BUDGET`]
+//! operations. Every resource operation that *could* have waited calls
+//! [`poll_proceed`] first; once the budget is spent, the operation returns
+//! `Pending` after waking its own task, so the task goes to the back of the
+//! run queue and everyone else gets a turn.
+//!
+//! The executor calls [`reset`] before each task poll. Outside a runtime
+//! (or in the `block_on` future) the budget works the same way.
+
+use std::cell::Cell;
+use std::task::{Context, Poll};
+
+/// Operations a task may complete in one poll before it must yield.
+pub(crate) const BUDGET: u8 = 128;
+
+thread_local! {
+    static REMAINING: Cell<u8> = const { Cell::new(BUDGET) };
+}
+
+/// Gives the next poll on this thread a full budget.
+#[inline]
+pub(crate) fn reset() {
+    REMAINING.with(|r| r.set(BUDGET));
+}
+
+/// Spends one unit of budget, or, if none is left, wakes the task and
+/// returns `Pending` so that it yields to the scheduler.
+///
+/// Call this at the top of every resource operation, before checking
+/// readiness: `ready!(coop::poll_proceed(cx));`.
+#[inline]
+pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
+    REMAINING.with(|r| {
+        let left = r.get();
+        if left == 0 {
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        } else {
+            r.set(left - 1);
+            Poll::Ready(())
+        }
+    })
+}
+
+/// True if the current poll still has budget left (used by tests).
+#[allow(dead_code)]
+pub(crate) fn has_budget_remaining() -> bool {
+    REMAINING.with(|r| r.get() > 0)
+}

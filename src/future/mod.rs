@@ -1,0 +1,1 @@
+//! `spool::future` (work in progress).

@@ -1,0 +1,1 @@
+//! `spool::net` (work in progress).

@@ -1,0 +1,1 @@
+//! `spool::sync` (work in progress).

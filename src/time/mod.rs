@@ -1,0 +1,1 @@
+//! `spool::time` (work in progress).
