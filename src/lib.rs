@@ -1,4 +1,5 @@
-//! spool: an async runtime written from scratch. (Crate tour written with the core executor.)
+//! spool: an async runtime written from scratch.
+//! (The guided crate tour is written once the core is in place.)
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod buf;
@@ -11,3 +12,6 @@ pub mod runtime;
 pub mod sync;
 pub mod task;
 pub mod time;
+
+pub use runtime::{block_on, Builder, Metrics, Runtime, WorkerMetrics};
+pub use task::{spawn, JoinHandle};
