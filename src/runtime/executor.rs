@@ -25,8 +25,9 @@
 //!
 //! `block_on` repeats: poll the `block_on` future if it was woken; run a
 //! batch of at most [`BATCH`] queued tasks; take remote wakes; then either
-//! poll the reactor without blocking (tasks remain) or park in it until an
-//! I/O event, a timer or a remote wake (nothing to do). The reactor module
+//! poll the reactor without blocking (tasks remain; at most once per
+//! [`BATCH`] task polls) or park in it until an I/O event, a timer or a
+//! remote wake (nothing to do). The reactor module
 //! documents its half of the tick.
 //!
 //! # Invariants
@@ -42,7 +43,7 @@
 //! - A slot is released (back to the arena, slab key freed) exactly once:
 //!   when the task is `COMPLETE` and its `JoinHandle` is gone.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -83,6 +84,8 @@ pub(crate) struct Core {
     /// Spare buffer swapped with the remote queue when draining it.
     remote_spare: RefCell<Vec<NonNull<Header>>>,
     pub(crate) reactor: Reactor,
+    /// Task polls since the reactor was last polled (see `tick`).
+    polls_since_io: Cell<usize>,
     max_tasks: usize,
 }
 
@@ -98,6 +101,7 @@ impl Core {
             arena: RefCell::new(arena),
             remote_spare: RefCell::new(Vec::new()),
             reactor,
+            polls_since_io: Cell::new(0),
             max_tasks: max_tasks.unwrap_or(usize::MAX),
         }))
     }
@@ -197,6 +201,7 @@ impl Core {
             bump(&self.shared.counters.reactor_parks, 1);
             let report = self.reactor.park(None);
             self.shared.after_park();
+            self.polls_since_io.set(0);
             report
         } else {
             return;
@@ -210,15 +215,16 @@ impl Core {
         }
     }
 
-    /// Polls up to [`BATCH`] queued tasks.
-    fn run_batch(&self) {
-        for _ in 0..BATCH {
+    /// Polls up to [`BATCH`] queued tasks; returns how many it polled.
+    fn run_batch(&self) -> usize {
+        for n in 0..BATCH {
             let next = self.run_queue.borrow_mut().pop_front();
             match next {
                 Some(ptr) => self.run_task(ptr),
-                None => return,
+                None => return n,
             }
         }
+        BATCH
     }
 
     /// Polls one task taken off the run queue.
