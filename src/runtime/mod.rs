@@ -1,6 +1,6 @@
 //! The runtime: workers, their executors, and how to start and stop them.
 //!
-//! - [`executor`](self) (`executor.rs`): one worker's run queue, task table
+//! - `executor.rs`: one worker's run queue, task table
 //!   and run loop; read it first.
 //! - `shared.rs`: the part of a worker other threads may touch (remote
 //!   queue, parking handshake, counters).

@@ -1,7 +1,7 @@
 //! Tasks: spawning, joining, aborting, yielding.
 //!
 //! A *task* is a future the runtime owns and polls on its own. Spawning one
-//! puts the future into a slot of the worker's arena ([`arena`]), gives it a
+//! puts the future into a slot of the worker's arena (`arena.rs`), gives it a
 //! key in the worker's slab, and queues it; the returned [`JoinHandle`]
 //! awaits its output.
 //!
