@@ -26,6 +26,8 @@ mod blocking;
 pub(crate) mod context;
 pub(crate) mod executor;
 pub(crate) mod handle;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod metrics;
 pub(crate) mod shared;
 
