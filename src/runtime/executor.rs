@@ -43,6 +43,7 @@
 //! - A slot is released (back to the arena, slab key freed) exactly once:
 //!   when the task is `COMPLETE` and its `JoinHandle` is gone.
 
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
@@ -52,10 +53,11 @@ use std::pin::pin;
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use slab::Slab;
 
+use super::dump::{TaskInfo, TaskState};
 use super::handle::Handle;
 use super::metrics::bump;
 use super::shared::{RemoteBatch, Shared};
@@ -65,7 +67,9 @@ use crate::reactor::Reactor;
 use crate::task::arena::{Arena, Origin};
 use crate::task::join::RawJoin;
 use crate::task::raw::{self, Header};
-use crate::task::state::{self, CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER};
+use crate::task::state::{
+    self, CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER, RUNNING, SCHEDULED,
+};
 use crate::task::{waker, JoinHandle};
 
 /// Tasks polled per tick before the reactor and remote queue get a look.
@@ -75,6 +79,10 @@ pub(crate) const BATCH: usize = 128;
 struct TaskEntry {
     ptr: NonNull<Header>,
     class: u8,
+    /// The worker's clock when the task was spawned (see `dump.rs`).
+    spawned_at: Instant,
+    /// Set with `task::Builder::name`.
+    name: Option<Cow<'static, str>>,
 }
 
 /// One worker's executor state. See the module docs.
@@ -90,6 +98,9 @@ pub(crate) struct Core {
     pub(crate) reactor: Reactor,
     /// Task polls since the reactor was last polled (see `tick`).
     polls_since_io: Cell<usize>,
+    /// A cheap clock: refreshed after each park and each reactor poll, read
+    /// at spawn for the task dump's ages.
+    clock: Cell<Instant>,
     max_tasks: usize,
 }
 
@@ -107,6 +118,7 @@ impl Core {
             handle: OnceCell::new(),
             reactor,
             polls_since_io: Cell::new(0),
+            clock: Cell::new(Instant::now()),
             max_tasks: max_tasks.unwrap_or(usize::MAX),
         }))
     }
@@ -138,6 +150,19 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
+        self.spawn_named(future, None)
+    }
+
+    /// [`Core::spawn_raw`] with a name for the task dump.
+    pub(crate) fn spawn_named<F>(
+        &self,
+        future: F,
+        name: Option<Cow<'static, str>>,
+    ) -> Result<RawJoin<F::Output>, F>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         let mut tasks = self.tasks.borrow_mut();
         if tasks.len() >= self.max_tasks {
             return Err(future);
@@ -156,6 +181,8 @@ impl Core {
         let key = tasks.insert(TaskEntry {
             ptr: slot.ptr,
             class: slot.class,
+            spawned_at: self.clock.get(),
+            name,
         });
         drop(tasks);
         // SAFETY: `slot` is a free slot of this worker's arena, sized and
@@ -179,6 +206,7 @@ impl Core {
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _enter = context::enter(self);
         let _reactor = self.reactor.enter();
+        self.clock.set(Instant::now());
         let mut future = pin!(future);
         let waker = waker::main_waker(&self.shared);
         let mut cx = Context::from_waker(&waker);
@@ -216,6 +244,7 @@ impl Core {
             let report = self.reactor.park(None);
             self.shared.after_park();
             self.polls_since_io.set(0);
+            self.clock.set(Instant::now());
             report
         } else {
             return;
@@ -402,6 +431,40 @@ impl Core {
             }
         }
         self.reactor.shutdown();
+    }
+
+    /// This worker's live tasks, for `Runtime::dump`.
+    pub(crate) fn dump_local(&self) -> Vec<TaskInfo> {
+        let now = Instant::now();
+        let tasks = self.tasks.borrow();
+        tasks
+            .iter()
+            .map(|(key, e)| {
+                // SAFETY: slab entries point at occupied slots.
+                let header = unsafe { e.ptr.as_ref() };
+                let s = header.state.load();
+                let state = if s & COMPLETE != 0 {
+                    TaskState::Complete
+                } else if s & CANCELLED != 0 {
+                    TaskState::Cancelling
+                } else if s & RUNNING != 0 {
+                    TaskState::Running
+                } else if s & SCHEDULED != 0 {
+                    TaskState::Scheduled
+                } else {
+                    TaskState::Idle
+                };
+                TaskInfo {
+                    worker: self.shared.worker,
+                    key,
+                    generation: state::generation(s),
+                    name: e.name.as_deref().map(str::to_owned),
+                    state,
+                    polls: header.polls.get(),
+                    age: now.saturating_duration_since(e.spawned_at),
+                }
+            })
+            .collect()
     }
 
     /// This worker's counters.

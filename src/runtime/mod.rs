@@ -24,6 +24,7 @@
 
 mod blocking;
 pub(crate) mod context;
+mod dump;
 pub(crate) mod executor;
 pub(crate) mod handle;
 #[cfg(all(test, loom))]
@@ -36,6 +37,7 @@ use std::future::Future;
 use std::io;
 use std::marker::PhantomData;
 
+pub use dump::{Dump, TaskInfo, TaskState};
 pub use metrics::{Metrics, WorkerMetrics};
 
 use std::sync::{mpsc, Arc};
@@ -121,6 +123,43 @@ impl Runtime {
     /// A snapshot of the runtime's counters, summed over workers.
     pub fn metrics(&self) -> Metrics {
         self.handle.metrics()
+    }
+
+    /// Lists every live task of every worker: id, name, state, polls, age.
+    ///
+    /// Other workers answer on their own thread, so this waits for each of
+    /// them to reach its next tick (a worker stuck inside a poll that never
+    /// returns cannot answer; its tasks are then missing from the dump).
+    ///
+    /// ```
+    /// let rt = spool::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let h = spool::task::Builder::new()
+    ///         .name("sleeper")
+    ///         .spawn(std::future::pending::<()>())
+    ///         .unwrap();
+    ///     spool::task::yield_now().await;
+    ///     h.abort_handle() // keep the task alive past block_on
+    /// });
+    /// let dump = rt.dump();
+    /// assert_eq!(dump.tasks[0].name.as_deref(), Some("sleeper"));
+    /// assert_eq!(dump.tasks[0].state, spool::runtime::TaskState::Idle);
+    /// println!("{dump}");
+    /// ```
+    pub fn dump(&self) -> Dump {
+        let mut tasks = self.core.dump_local();
+        let mut replies = Vec::new();
+        for w in &self.handle.workers[1..] {
+            let (tx, rx) = mpsc::channel();
+            let request = Arc::new(dump::DumpRequest::new(tx));
+            if w.push_injected(request).is_ok() {
+                replies.push(rx);
+            }
+        }
+        for rx in replies {
+            tasks.extend(rx.recv_timeout(Duration::from_secs(5)).unwrap_or_default());
+        }
+        Dump { tasks }
     }
 }
 

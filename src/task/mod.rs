@@ -11,6 +11,7 @@
 //! `RawWakerVTable`), plus the handle protocol in `join.rs`.
 
 pub(crate) mod arena;
+mod builder;
 pub(crate) mod join;
 pub(crate) mod raw;
 pub(crate) mod remote;
@@ -21,6 +22,7 @@ mod yield_now;
 use std::fmt;
 use std::future::Future;
 
+pub use builder::Builder;
 pub use join::{AbortHandle, JoinError, JoinHandle};
 pub use yield_now::{yield_now, YieldNow};
 
