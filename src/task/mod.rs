@@ -12,6 +12,7 @@
 
 pub(crate) mod arena;
 mod join;
+mod join_set;
 pub(crate) mod raw;
 pub(crate) mod state;
 pub(crate) mod waker;
@@ -21,6 +22,7 @@ use std::fmt;
 use std::future::Future;
 
 pub use join::{AbortHandle, JoinError, JoinHandle};
+pub use join_set::JoinSet;
 pub use yield_now::{yield_now, YieldNow};
 
 pub use crate::runtime::Metrics;
