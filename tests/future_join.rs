@@ -1,9 +1,9 @@
 //! `join` and `join_all` keep input order whatever the completion order,
 //! and never poll a future again once it has finished.
 
-mod util;
 #[path = "util/sync.rs"]
 mod sync_util;
+mod util;
 
 use spool::future::{join, join_all};
 use spool::sync::oneshot;
@@ -29,7 +29,11 @@ fn join_keeps_argument_order() {
     tx_a.send("a").unwrap();
     assert_eq!(c.get(), 2);
     assert_eq!(poll_once(j.as_mut(), &w), Poll::Ready((Ok("a"), Ok("b"))));
-    assert_eq!(b_counters.polls(), b_polls, "finished future not polled again");
+    assert_eq!(
+        b_counters.polls(),
+        b_polls,
+        "finished future not polled again"
+    );
 }
 
 /// A future that is ready once its slot holds a value. (Not a oneshot:

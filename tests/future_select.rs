@@ -1,9 +1,9 @@
 //! `select`: the first future to finish wins, and the loser is dropped as
 //! soon as the winner finishes (counted with `PollDrop`), not later.
 
-mod util;
 #[path = "util/sync.rs"]
 mod sync_util;
+mod util;
 
 use spool::future::{select, Either};
 use spool::sync::oneshot;
@@ -38,10 +38,7 @@ fn right_wins_and_left_is_dropped_at_once() {
 fn left_wins_when_both_are_ready() {
     let right = Counters::default();
     let (w, _) = counting_waker();
-    let sel = pin!(select(
-        async { 1 },
-        PollDrop::new(&right, async { 2 })
-    ));
+    let sel = pin!(select(async { 1 }, PollDrop::new(&right, async { 2 })));
     assert_eq!(poll_once(sel, &w), Poll::Ready(Either::Left(1)));
     assert_eq!(right.polls(), 0, "left is polled first");
     assert_eq!(right.drops(), 1);

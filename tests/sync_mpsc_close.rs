@@ -108,7 +108,10 @@ fn error_texts_match_tokio() {
     assert_eq!(SendError(1).to_string(), "channel closed");
     assert_eq!(TrySendError::Full(1).to_string(), "no available capacity");
     assert_eq!(TrySendError::Closed(1).to_string(), "channel closed");
-    assert_eq!(TryRecvError::Empty.to_string(), "receiving on an empty channel");
+    assert_eq!(
+        TryRecvError::Empty.to_string(),
+        "receiving on an empty channel"
+    );
     assert_eq!(
         TryRecvError::Disconnected.to_string(),
         "receiving on a closed channel"

@@ -15,7 +15,10 @@ fn value_is_delivered_and_wakes_the_receiver() {
     assert!(poll_unpin(&mut rx, &w).is_pending());
     tx.send("hello".to_string()).unwrap();
     assert_eq!(c.get(), 1);
-    assert_eq!(poll_unpin(&mut rx, &w), Poll::Ready(Ok("hello".to_string())));
+    assert_eq!(
+        poll_unpin(&mut rx, &w),
+        Poll::Ready(Ok("hello".to_string()))
+    );
 }
 
 #[test]

@@ -13,16 +13,8 @@ use std::task::{Context, Poll};
 /// Each poll polls whichever of the two has not finished yet.
 ///
 /// ```
-/// # spool_doc_block_on(async {
-/// let (x, y) = spool::future::join(async { 1 }, async { "two" }).await;
+/// let (x, y) = spool::block_on(spool::future::join(async { 1 }, async { "two" }));
 /// assert_eq!((x, y), (1, "two"));
-/// # });
-/// # fn spool_doc_block_on<F: std::future::Future>(f: F) -> F::Output {
-/// #     let waker = futures_task::noop_waker();
-/// #     let mut cx = std::task::Context::from_waker(&waker);
-/// #     let mut f = std::pin::pin!(f);
-/// #     loop { if let std::task::Poll::Ready(v) = f.as_mut().poll(&mut cx) { return v; } }
-/// # }
 /// ```
 pub fn join<A: Future, B: Future>(a: A, b: B) -> Join<A, B> {
     Join {

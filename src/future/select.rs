@@ -67,11 +67,19 @@ impl<A: Future, B: Future> Future for Select<A, B> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let a = this.a.as_mut().as_pin_mut().expect("Select polled after completion");
+        let a = this
+            .a
+            .as_mut()
+            .as_pin_mut()
+            .expect("Select polled after completion");
         let out = if let Poll::Ready(v) = a.poll(cx) {
             Either::Left(v)
         } else {
-            let b = this.b.as_mut().as_pin_mut().expect("Select polled after completion");
+            let b = this
+                .b
+                .as_mut()
+                .as_pin_mut()
+                .expect("Select polled after completion");
             match b.poll(cx) {
                 Poll::Ready(v) => Either::Right(v),
                 Poll::Pending => return Poll::Pending,

@@ -27,17 +27,15 @@ use std::task::{Context, Poll, Waker};
 /// `Send + Sync`: share it in an `Arc` between tasks on any worker.
 ///
 /// ```
-/// # fn main() {
-/// # let waker = futures_task::noop_waker();
-/// # let mut cx = std::task::Context::from_waker(&waker);
 /// use spool::sync::Semaphore;
-/// let sem = Semaphore::new(2);
-/// let a = sem.try_acquire().unwrap();
-/// let _b = sem.try_acquire().unwrap();
-/// assert!(sem.try_acquire().is_err());
-/// drop(a); // released on drop
-/// assert_eq!(sem.available_permits(), 1);
-/// # }
+/// spool::block_on(async {
+///     let sem = Semaphore::new(2);
+///     let a = sem.acquire().await;
+///     let _b = sem.acquire().await;
+///     assert!(sem.try_acquire().is_err());
+///     drop(a); // released on drop
+///     assert_eq!(sem.available_permits(), 1);
+/// });
 /// ```
 pub struct Semaphore {
     state: Mutex<State>,
@@ -112,7 +110,10 @@ impl Semaphore {
     fn release_locked(st: &mut State) -> Option<Waker> {
         let next = st.waiters.notify_one();
         if next.is_none() {
-            st.permits = st.permits.checked_add(1).expect("semaphore permit overflow");
+            st.permits = st
+                .permits
+                .checked_add(1)
+                .expect("semaphore permit overflow");
         }
         next
     }

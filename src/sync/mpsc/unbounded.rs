@@ -123,6 +123,7 @@ impl<T> Future for UnboundedRecvFuture<'_, T> {
 
 impl<T> fmt::Debug for UnboundedRecvFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UnboundedRecvFuture").finish_non_exhaustive()
+        f.debug_struct("UnboundedRecvFuture")
+            .finish_non_exhaustive()
     }
 }
