@@ -8,6 +8,9 @@
 //!
 //! Run: `cargo bench --bench executor`. Results: BENCHMARKS.md.
 
+// criterion's macros generate public items without docs.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// Tasks spawned and joined per iteration of `spawn_many`.
@@ -19,7 +22,9 @@ const NUM_YIELD: usize = 500;
 const CHAIN_DEPTH: usize = 2_000;
 
 fn tokio_rt() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread().build().unwrap()
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
 }
 
 /// spawn_many: spawn 10k empty tasks, then join them all.
@@ -155,7 +160,9 @@ fn chained_spawn(c: &mut Criterion) {
         if n == 0 {
             done.send(()).unwrap();
         } else {
-            drop(tokio::task::spawn_local(async move { local_chain(done, n - 1) }));
+            drop(tokio::task::spawn_local(
+                async move { local_chain(done, n - 1) },
+            ));
         }
     }
 
@@ -184,7 +191,9 @@ fn chained_spawn(c: &mut Criterion) {
             let local = tokio::task::LocalSet::new();
             local.block_on(&trt, async {
                 let (tx, rx) = oneshot::channel();
-                drop(tokio::task::spawn_local(async move { local_chain(tx, CHAIN_DEPTH) }));
+                drop(tokio::task::spawn_local(async move {
+                    local_chain(tx, CHAIN_DEPTH)
+                }));
                 rx.await.unwrap();
             })
         })

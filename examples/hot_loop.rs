@@ -147,7 +147,10 @@ fn main() {
     ];
 
     println!("{TOKENS} tokens, 1 in {MISS_EVERY} misses the cache and waits once\n");
-    println!("{:<26} {:>16} {:>14}", "strategy", "allocs / token", "ns / token");
+    println!(
+        "{:<26} {:>16} {:>14}",
+        "strategy", "allocs / token", "ns / token"
+    );
     for r in &reports {
         println!(
             "{:<26} {:>16.3} {:>14.1}",

@@ -95,4 +95,4 @@ pub mod task;
 pub mod time;
 
 pub use runtime::{block_on, Builder, Metrics, Runtime, WorkerMetrics};
-pub use task::{spawn, JoinHandle};
+pub use task::{spawn, spawn_blocking, spawn_on, JoinHandle};

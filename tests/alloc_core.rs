@@ -33,7 +33,10 @@ fn spawn_and_join_10k_allocates_nothing_when_warm() {
         assert_eq!(sum, N * (N - 1) / 2);
         allocs
     });
-    assert_eq!(allocs, 0, "spawning and joining {N} tasks allocated {allocs} times");
+    assert_eq!(
+        allocs, 0,
+        "spawning and joining {N} tasks allocated {allocs} times"
+    );
     let m = rt.metrics();
     assert_eq!(m.slots_reused, N as u64);
 }

@@ -14,8 +14,15 @@ fn try_spawn_returns_the_future_when_full() {
             drop(spool::spawn(async {}));
         }));
         let msg = r.unwrap_err();
-        let msg = msg.downcast_ref::<&str>().copied().unwrap_or_default().to_string()
-            + msg.downcast_ref::<String>().map(String::as_str).unwrap_or_default();
+        let msg = msg
+            .downcast_ref::<&str>()
+            .copied()
+            .unwrap_or_default()
+            .to_string()
+            + msg
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .unwrap_or_default();
         assert!(msg.contains("max_tasks"), "{msg}");
         // Freeing one slot makes room again.
         a.abort();

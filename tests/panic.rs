@@ -22,7 +22,10 @@ fn panic_surfaces_as_join_error() {
     assert_eq!(payload.downcast_ref::<&str>(), Some(&"boom in a task"));
     assert_eq!(other, "still running");
     // The runtime is still usable.
-    assert_eq!(rt.block_on(async { spool::spawn(async { 5 }).await.unwrap() }), 5);
+    assert_eq!(
+        rt.block_on(async { spool::spawn(async { 5 }).await.unwrap() }),
+        5
+    );
 }
 
 #[test]
@@ -45,5 +48,8 @@ fn panic_in_block_on_future_propagates_and_runtime_survives() {
         rt.block_on(async { panic!("main future panics") })
     }));
     assert!(r.is_err());
-    assert_eq!(rt.block_on(async { spool::spawn(async { 2 }).await.unwrap() }), 2);
+    assert_eq!(
+        rt.block_on(async { spool::spawn(async { 2 }).await.unwrap() }),
+        2
+    );
 }

@@ -11,7 +11,10 @@ fn shutdown_runs_every_destructor_once() {
     let handles = rt.block_on(async {
         let mut hs = Vec::new();
         for _ in 0..100 {
-            hs.push(spool::spawn(util::PollDrop::new(&pending, std::future::pending::<()>())));
+            hs.push(spool::spawn(util::PollDrop::new(
+                &pending,
+                std::future::pending::<()>(),
+            )));
         }
         spool::task::yield_now().await;
         for _ in 0..50 {
@@ -46,7 +49,9 @@ fn outputs_of_detached_finished_tasks_are_dropped() {
     struct Out(util::Counters);
     impl Drop for Out {
         fn drop(&mut self) {
-            self.0.drops.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            self.0
+                .drops
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         }
     }
     let rt = spool::Runtime::new().unwrap();
@@ -60,13 +65,17 @@ fn outputs_of_detached_finished_tasks_are_dropped() {
             let b = spool::spawn(async move { Out(out) });
             spool::task::yield_now().await;
             drop(a); // output dropped now
-            b // finished, handle kept past shutdown
+            (b,) // finished, handle kept past shutdown
         }
     });
     assert_eq!(out.drops(), 1);
     drop(rt);
-    assert_eq!(out.drops(), 1, "shutdown must leave a joined-later output alone");
-    let v = spool::block_on(kept).unwrap();
+    assert_eq!(
+        out.drops(),
+        1,
+        "shutdown must leave a joined-later output alone"
+    );
+    let v = spool::block_on(kept.0).unwrap();
     drop(v);
     assert_eq!(out.drops(), 2);
 }
@@ -77,7 +86,10 @@ fn destructor_that_spawns_during_shutdown() {
     impl Drop for SpawnOnDrop {
         fn drop(&mut self) {
             let c = self.0.clone();
-            drop(spool::spawn(util::PollDrop::new(&c, std::future::pending::<()>())));
+            drop(spool::spawn(util::PollDrop::new(
+                &c,
+                std::future::pending::<()>(),
+            )));
         }
     }
     let late = util::Counters::default();
@@ -94,5 +106,9 @@ fn destructor_that_spawns_during_shutdown() {
         }
     });
     drop(rt);
-    assert_eq!(late.drops(), 1, "a task spawned during shutdown is dropped too");
+    assert_eq!(
+        late.drops(),
+        1,
+        "a task spawned during shutdown is dropped too"
+    );
 }

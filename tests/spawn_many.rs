@@ -22,13 +22,18 @@ fn hundred_thousand_tasks_join_with_their_outputs() {
 
     // A second wave reuses the slots of the first instead of growing.
     rt.block_on(async {
-        let handles: Vec<_> = (0..100_000u64).map(|i| spool::spawn(async move { i })).collect();
+        let handles: Vec<_> = (0..100_000u64)
+            .map(|i| spool::spawn(async move { i }))
+            .collect();
         for (i, h) in handles.into_iter().enumerate() {
             assert_eq!(h.await.unwrap(), i as u64);
         }
     });
     let m2 = rt.metrics();
-    assert_eq!(m2.slots_allocated, m.slots_allocated, "the arena grew again");
+    assert_eq!(
+        m2.slots_allocated, m.slots_allocated,
+        "the arena grew again"
+    );
     assert_eq!(m2.slots_reused - m.slots_reused, 100_000);
 }
 

@@ -11,8 +11,10 @@ fn libraries_can_spawn_through_the_futures_traits() {
         async move {
             let sp = spool::task::spawner();
             let h = hits.clone();
-            sp.spawn_local_obj(LocalFutureObj::new(Box::new(async move { h.set(h.get() + 1) })))
-                .unwrap();
+            sp.spawn_local_obj(LocalFutureObj::new(Box::new(
+                async move { h.set(h.get() + 1) },
+            )))
+            .unwrap();
             sp.spawn_obj(FutureObj::new(Box::new(async {}))).unwrap();
             for _ in 0..3 {
                 spool::task::yield_now().await;
@@ -22,6 +24,8 @@ fn libraries_can_spawn_through_the_futures_traits() {
     });
     assert_eq!(hits.get(), 1);
     // Outside its runtime the spawner reports shutdown instead of panicking.
-    let err = spawner.spawn_obj(FutureObj::new(Box::new(async {}))).unwrap_err();
+    let err = spawner
+        .spawn_obj(FutureObj::new(Box::new(async {})))
+        .unwrap_err();
     assert!(err.is_shutdown());
 }

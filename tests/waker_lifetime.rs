@@ -44,7 +44,8 @@ fn stale_waker_does_not_wake_the_slots_next_occupant() {
             assert_eq!(polls.get(), 1);
             let stale = stolen.borrow_mut().take().unwrap();
             stale.wake_by_ref();
-            stale.clone().wake();
+            let clone = stale.clone(); // a clone of a stale waker is stale too
+            clone.wake();
             drop(stale);
             for _ in 0..5 {
                 spool::task::yield_now().await;

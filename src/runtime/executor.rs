@@ -43,7 +43,7 @@
 //! - A slot is released (back to the arena, slab key freed) exactly once:
 //!   when the task is `COMPLETE` and its `JoinHandle` is gone.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
@@ -56,12 +56,14 @@ use std::time::Duration;
 
 use slab::Slab;
 
+use super::handle::Handle;
 use super::metrics::bump;
-use super::shared::Shared;
+use super::shared::{RemoteBatch, Shared};
 use super::{context, Metrics};
 use crate::coop;
 use crate::reactor::Reactor;
 use crate::task::arena::{Arena, Origin};
+use crate::task::join::RawJoin;
 use crate::task::raw::{self, Header};
 use crate::task::state::{self, CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER};
 use crate::task::{waker, JoinHandle};
@@ -81,8 +83,10 @@ pub(crate) struct Core {
     run_queue: RefCell<VecDeque<NonNull<Header>>>,
     tasks: RefCell<Slab<TaskEntry>>,
     arena: RefCell<Arena>,
-    /// Spare buffer swapped with the remote queue when draining it.
-    remote_spare: RefCell<Vec<NonNull<Header>>>,
+    /// Spare buffers swapped with the remote queues when draining them.
+    remote_spare: RefCell<RemoteBatch>,
+    /// The runtime this worker belongs to (set once, before it runs).
+    handle: OnceCell<Arc<Handle>>,
     pub(crate) reactor: Reactor,
     /// Task polls since the reactor was last polled (see `tick`).
     polls_since_io: Cell<usize>,
@@ -99,7 +103,8 @@ impl Core {
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Slab::new()),
             arena: RefCell::new(arena),
-            remote_spare: RefCell::new(Vec::new()),
+            remote_spare: RefCell::new(RemoteBatch::default()),
+            handle: OnceCell::new(),
             reactor,
             polls_since_io: Cell::new(0),
             max_tasks: max_tasks.unwrap_or(usize::MAX),
@@ -128,7 +133,7 @@ impl Core {
 
     /// Spawns `future` on this worker; gives it back if the arena is capped
     /// and full.
-    pub(crate) fn spawn<F>(&self, future: F) -> Result<JoinHandle<F::Output>, F>
+    pub(crate) fn spawn_raw<F>(&self, future: F) -> Result<RawJoin<F::Output>, F>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -157,7 +162,16 @@ impl Core {
         // aligned for `F` by `class_for`, and we are the owning thread.
         let generation = unsafe { raw::occupy(slot.ptr, key, future) };
         self.run_queue.borrow_mut().push_back(slot.ptr);
-        Ok(JoinHandle::new(slot.ptr, generation, self.shared.clone()))
+        Ok(RawJoin::new(slot.ptr, generation, self.shared.clone()))
+    }
+
+    /// Spawns `future` on this worker (see [`Core::spawn_raw`]).
+    pub(crate) fn spawn<F>(&self, future: F) -> Result<JoinHandle<F::Output>, F>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.spawn_raw(future).map(JoinHandle::local)
     }
 
     /// Runs `future` to completion on this thread, running the worker's tasks
@@ -298,15 +312,19 @@ impl Core {
         unsafe { self.arena.borrow_mut().free(entry.class, ptr) };
     }
 
-    /// Moves remotely woken tasks onto the run queue and frees slots whose
-    /// handle was dropped on another thread.
+    /// Moves remotely woken tasks onto the run queue, frees slots whose
+    /// handle was dropped on another thread, and places tasks spawned onto
+    /// this worker from elsewhere.
     fn take_remote(&self) {
         if !self.shared.has_remote() {
             return;
         }
         let mut batch = std::mem::take(&mut *self.remote_spare.borrow_mut());
         self.shared.take_remote(&mut batch);
-        for ptr in batch.drain(..) {
+        for task in batch.injected.drain(..) {
+            task.place(self);
+        }
+        for ptr in batch.woken.drain(..) {
             // SAFETY: a queued slot stays occupied until we handle it here.
             let s = unsafe { ptr.as_ref() }.state.load();
             if s & COMPLETE == 0 {
@@ -327,8 +345,12 @@ impl Core {
             .then(|| context::enter(self));
         // Remote pushes are refused from now on; queued ones are handled by
         // the sweep below (a pending release is a finished task without a
-        // handle, which the sweep drops).
-        drop(self.shared.close());
+        // handle, which the sweep drops). Tasks injected but never placed
+        // are dropped and reported cancelled.
+        let batch = self.shared.close();
+        for task in batch.injected {
+            task.cancel();
+        }
         self.run_queue.borrow_mut().clear();
         loop {
             // Dropping a future may spawn or wake; sweep until nothing is left.
@@ -389,7 +411,40 @@ impl Core {
 
     /// Metrics of the runtime this core belongs to.
     pub(crate) fn metrics(&self) -> Metrics {
-        Metrics::from_workers(vec![self.worker_metrics()])
+        match self.handle.get() {
+            Some(h) => h.metrics(),
+            None => Metrics::from_workers(vec![self.worker_metrics()]),
+        }
+    }
+
+    /// Attaches the worker to its runtime. Called once, before it runs.
+    pub(crate) fn set_handle(&self, handle: Arc<Handle>) {
+        let _ = self.handle.set(handle);
+    }
+
+    /// The runtime this worker belongs to.
+    pub(crate) fn handle(&self) -> &Arc<Handle> {
+        self.handle
+            .get()
+            .expect("a running worker has its runtime handle")
+    }
+
+    /// The loop of worker threads 1..n: tick until asked to stop, then shut
+    /// the worker down on its own thread (its tasks may not be `Send`).
+    pub(crate) fn run_worker(&self) {
+        {
+            let _enter = context::enter(self);
+            let _reactor = self.reactor.enter();
+            while !self.shared.is_stopping() {
+                // Worker threads have no `block_on` future: the flag only
+                // means "look again" (used by `Shared::stop`).
+                self.shared
+                    .main_woken
+                    .store(false, std::sync::atomic::Ordering::SeqCst);
+                self.tick();
+            }
+        }
+        self.shutdown();
     }
 }
 

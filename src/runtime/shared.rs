@@ -23,11 +23,14 @@ use std::fmt;
 use std::ptr::NonNull;
 
 use super::metrics::Counters;
-use crate::loom::sync::atomic::{AtomicBool, Ordering::*};
+use std::sync::Arc;
+
+use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
 use crate::loom::sync::Mutex;
 use crate::reactor::Unparker;
 use crate::task::arena::Arena;
 use crate::task::raw::Header;
+use crate::task::remote::Injected;
 
 /// The cross-thread side of one worker.
 pub(crate) struct Shared {
@@ -40,6 +43,10 @@ pub(crate) struct Shared {
     pub(crate) main_woken: AtomicBool,
     /// The owner is (about to be) blocked in `Reactor::park`.
     parked: AtomicBool,
+    /// The worker thread must leave its loop (multi-worker shutdown).
+    stopping: AtomicBool,
+    /// Injected tasks not yet placed (for least-loaded placement).
+    injected_pending: AtomicUsize,
     unparker: Unparker,
     pub(crate) counters: Counters,
     /// The arena of a shut-down worker, kept until the last reference goes.
@@ -48,7 +55,16 @@ pub(crate) struct Shared {
 
 struct Remote {
     queue: Vec<NonNull<Header>>,
+    /// Tasks spawned onto this worker from other threads (`spawn_on`).
+    injected: Vec<Arc<dyn Injected>>,
     closed: bool,
+}
+
+/// What `Shared::take_remote` and `Shared::close` hand to the owner.
+#[derive(Default)]
+pub(crate) struct RemoteBatch {
+    pub(crate) woken: Vec<NonNull<Header>>,
+    pub(crate) injected: Vec<Arc<dyn Injected>>,
 }
 
 // SAFETY: the raw slot pointers in `remote` are only dereferenced by the
@@ -64,11 +80,14 @@ impl Shared {
             worker,
             remote: Mutex::new(Remote {
                 queue: Vec::new(),
+                injected: Vec::new(),
                 closed: false,
             }),
             remote_pending: AtomicBool::new(false),
             main_woken: AtomicBool::new(false),
             parked: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
+            injected_pending: AtomicUsize::new(0),
             unparker,
             counters: Counters::default(),
             retired: Mutex::new(None),
@@ -91,22 +110,64 @@ impl Shared {
         true
     }
 
-    /// Swaps the remote queue with `spare` (empty, with spare capacity), so
+    /// Queues a task spawned from another thread. Returns it back if the
+    /// worker has shut down.
+    pub(crate) fn push_injected(&self, task: Arc<dyn Injected>) -> Result<(), Arc<dyn Injected>> {
+        {
+            let mut remote = self.remote.lock().unwrap();
+            if remote.closed {
+                return Err(task);
+            }
+            remote.injected.push(task);
+        }
+        self.injected_pending.fetch_add(1, Relaxed);
+        self.remote_pending.store(true, SeqCst);
+        self.unpark_if_parked();
+        Ok(())
+    }
+
+    /// Swaps the remote queues with `spare` (empty, with spare capacity), so
     /// that draining allocates nothing in steady state.
-    pub(crate) fn take_remote(&self, spare: &mut Vec<NonNull<Header>>) {
+    pub(crate) fn take_remote(&self, spare: &mut RemoteBatch) {
         if !self.remote_pending.load(Acquire) {
             return;
         }
         self.remote_pending.store(false, SeqCst);
         let mut remote = self.remote.lock().unwrap();
-        std::mem::swap(&mut remote.queue, spare);
+        std::mem::swap(&mut remote.queue, &mut spare.woken);
+        std::mem::swap(&mut remote.injected, &mut spare.injected);
+        drop(remote);
+        self.injected_pending
+            .fetch_sub(spare.injected.len(), Relaxed);
     }
 
     /// Refuses further remote pushes and hands back what is queued.
-    pub(crate) fn close(&self) -> Vec<NonNull<Header>> {
+    pub(crate) fn close(&self) -> RemoteBatch {
         let mut remote = self.remote.lock().unwrap();
         remote.closed = true;
-        std::mem::take(&mut remote.queue)
+        RemoteBatch {
+            woken: std::mem::take(&mut remote.queue),
+            injected: std::mem::take(&mut remote.injected),
+        }
+    }
+
+    /// Live tasks plus tasks waiting to be placed: the worker's load.
+    pub(crate) fn load(&self) -> u64 {
+        let c = &self.counters;
+        c.tasks_spawned
+            .load(Relaxed)
+            .saturating_sub(c.tasks_completed.load(Relaxed))
+            + self.injected_pending.load(Relaxed) as u64
+    }
+
+    /// Asks a worker thread to leave its loop, waking it if parked.
+    pub(crate) fn stop(&self) {
+        self.stopping.store(true, SeqCst);
+        self.wake_main();
+    }
+
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stopping.load(SeqCst)
     }
 
     /// Wakes the `block_on` future.
@@ -125,7 +186,10 @@ impl Shared {
     /// arrived meanwhile and it must not park.
     pub(crate) fn prepare_park(&self) -> bool {
         self.parked.store(true, SeqCst);
-        if self.remote_pending.load(SeqCst) || self.main_woken.load(SeqCst) {
+        if self.remote_pending.load(SeqCst)
+            || self.main_woken.load(SeqCst)
+            || self.stopping.load(SeqCst)
+        {
             self.parked.store(false, SeqCst);
             return false;
         }

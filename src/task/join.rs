@@ -35,6 +35,7 @@ use std::sync::Arc;
 use std::task::{ready, Context, Poll, Waker};
 
 use super::raw::Header;
+use super::remote::{Abortable, RemoteOutcome, RemoteTask};
 use super::state::{self, Schedule, COMPLETE, JOIN_WAKER};
 use super::waker;
 use crate::coop;
@@ -46,8 +47,23 @@ use crate::runtime::shared::Shared;
 /// Awaiting it gives `Ok(output)`, or a [`JoinError`] if the task panicked
 /// or was aborted. Dropping it *detaches* the task: it keeps running and its
 /// output is dropped when it finishes.
+///
+/// A handle to a task on the current worker points straight at the task's
+/// slot. A handle to a task sent to another worker (`spawn_on`,
+/// `Runtime::spawn`) or to the blocking pool starts as a *remote* handle and
+/// becomes a slot handle as soon as the task has been placed.
 #[must_use = "dropping a JoinHandle detaches the task; `.await` it to get the output"]
 pub struct JoinHandle<T> {
+    inner: Inner<T>,
+}
+
+enum Inner<T> {
+    Local(RawJoin<T>),
+    Remote(Arc<dyn RemoteTask<T>>),
+}
+
+/// The slot handle: see the module docs.
+pub(crate) struct RawJoin<T> {
     ptr: NonNull<Header>,
     generation: u16,
     shared: Arc<Shared>,
@@ -60,16 +76,16 @@ pub struct JoinHandle<T> {
 // the join-waker cell (a `Waker` is Send + Sync) under the JOIN_WAKER
 // protocol, and the output `T` after claiming it, which is why `T: Send` is
 // required. It never touches the (possibly `!Send`) future.
-unsafe impl<T: Send> Send for JoinHandle<T> {}
+unsafe impl<T: Send> Send for RawJoin<T> {}
 // SAFETY: through `&JoinHandle` only `abort`, `is_finished` and
 // `abort_handle` are reachable, which use atomic operations only.
-unsafe impl<T: Send> Sync for JoinHandle<T> {}
+unsafe impl<T: Send> Sync for RawJoin<T> {}
 
-impl<T> Unpin for JoinHandle<T> {}
+impl<T> Unpin for RawJoin<T> {}
 
-impl<T> JoinHandle<T> {
+impl<T> RawJoin<T> {
     pub(crate) fn new(ptr: NonNull<Header>, generation: u16, shared: Arc<Shared>) -> Self {
-        JoinHandle {
+        RawJoin {
             ptr,
             generation,
             shared,
@@ -84,25 +100,21 @@ impl<T> JoinHandle<T> {
         unsafe { self.ptr.as_ref() }
     }
 
-    /// Asks the task to stop: its future is dropped at its next scheduling
-    /// point, and awaiting this handle then gives a cancelled [`JoinError`].
-    /// A task that already finished keeps its output.
-    pub fn abort(&self) {
+    pub(crate) fn abort(&self) {
         abort(self.ptr, self.generation);
     }
 
-    /// True once the task has finished (completed, panicked or been
-    /// aborted), so awaiting this handle will not wait.
-    pub fn is_finished(&self) -> bool {
+    pub(crate) fn is_finished(&self) -> bool {
         self.header().state.load() & COMPLETE != 0
     }
 
-    /// A handle that can abort the task from anywhere without joining it.
-    pub fn abort_handle(&self) -> AbortHandle {
+    pub(crate) fn abort_handle(&self) -> AbortHandle {
         AbortHandle {
-            ptr: self.ptr,
-            generation: self.generation,
-            shared: self.shared.clone(),
+            inner: AbortInner::Local {
+                ptr: self.ptr,
+                generation: self.generation,
+                _shared: self.shared.clone(),
+            },
         }
     }
 
@@ -138,7 +150,7 @@ impl<T> JoinHandle<T> {
     }
 }
 
-impl<T> Future for JoinHandle<T> {
+impl<T> Future for RawJoin<T> {
     type Output = Result<T, JoinError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -158,7 +170,7 @@ impl<T> Future for JoinHandle<T> {
     }
 }
 
-impl<T> Drop for JoinHandle<T> {
+impl<T> Drop for RawJoin<T> {
     fn drop(&mut self) {
         let header = self.header();
         if !self.done {
@@ -199,12 +211,74 @@ impl<T> Drop for JoinHandle<T> {
     }
 }
 
+impl<T> JoinHandle<T> {
+    pub(crate) fn local(raw: RawJoin<T>) -> Self {
+        JoinHandle {
+            inner: Inner::Local(raw),
+        }
+    }
+
+    pub(crate) fn remote(remote: Arc<dyn RemoteTask<T>>) -> Self {
+        JoinHandle {
+            inner: Inner::Remote(remote),
+        }
+    }
+
+    /// Asks the task to stop: its future is dropped at its next scheduling
+    /// point, and awaiting this handle then gives a cancelled [`JoinError`].
+    /// A task that already finished keeps its output. A `spawn_blocking`
+    /// closure that has started cannot be stopped; one still queued is
+    /// dropped.
+    pub fn abort(&self) {
+        match &self.inner {
+            Inner::Local(raw) => raw.abort(),
+            Inner::Remote(remote) => remote.abort(),
+        }
+    }
+
+    /// True once the task has finished (completed, panicked or been
+    /// aborted), so awaiting this handle will not wait.
+    pub fn is_finished(&self) -> bool {
+        match &self.inner {
+            Inner::Local(raw) => raw.is_finished(),
+            Inner::Remote(remote) => remote.is_finished(),
+        }
+    }
+
+    /// A handle that can abort the task from anywhere without joining it.
+    pub fn abort_handle(&self) -> AbortHandle {
+        match &self.inner {
+            Inner::Local(raw) => raw.abort_handle(),
+            Inner::Remote(remote) => AbortHandle {
+                inner: AbortInner::Remote(remote.clone().abort_handle()),
+            },
+        }
+    }
+}
+
+impl<T> Future for JoinHandle<T> {
+    type Output = Result<T, JoinError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        loop {
+            match &mut self.inner {
+                Inner::Local(raw) => return Pin::new(raw).poll(cx),
+                Inner::Remote(remote) => match ready!(remote.poll_join(cx)) {
+                    RemoteOutcome::Placed(raw) => self.inner = Inner::Local(raw),
+                    RemoteOutcome::Done(result) => return Poll::Ready(result),
+                },
+            }
+        }
+    }
+}
+
 impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("JoinHandle")
-            .field("worker", &self.shared.worker)
-            .field("finished", &self.is_finished())
-            .finish()
+        let mut d = f.debug_struct("JoinHandle");
+        if let Inner::Local(raw) = &self.inner {
+            d.field("worker", &raw.shared.worker);
+        }
+        d.field("finished", &self.is_finished()).finish()
     }
 }
 
@@ -214,13 +288,23 @@ impl<T> fmt::Debug for JoinHandle<T> {
 /// once the task is gone, `abort` does nothing and `is_finished` is true.
 #[derive(Clone)]
 pub struct AbortHandle {
-    ptr: NonNull<Header>,
-    generation: u16,
-    shared: Arc<Shared>,
+    inner: AbortInner,
 }
 
-// SAFETY: only atomic, generation-checked operations are performed on the
-// slot, whose memory our count on `Shared` keeps alive.
+#[derive(Clone)]
+enum AbortInner {
+    Local {
+        ptr: NonNull<Header>,
+        generation: u16,
+        /// Keeps the slot memory alive.
+        _shared: Arc<Shared>,
+    },
+    Remote(Arc<dyn Abortable>),
+}
+
+// SAFETY: on a slot, only atomic, generation-checked operations are
+// performed, and our count on `Shared` keeps its memory alive; the remote
+// variant is `Send + Sync` by its trait bounds.
 unsafe impl Send for AbortHandle {}
 // SAFETY: as above.
 unsafe impl Sync for AbortHandle {}
@@ -228,21 +312,32 @@ unsafe impl Sync for AbortHandle {}
 impl AbortHandle {
     /// Like [`JoinHandle::abort`].
     pub fn abort(&self) {
-        abort(self.ptr, self.generation);
+        match &self.inner {
+            AbortInner::Local {
+                ptr, generation, ..
+            } => abort(*ptr, *generation),
+            AbortInner::Remote(r) => r.abort(),
+        }
     }
 
     /// True once the task has finished (or its slot was reused).
     pub fn is_finished(&self) -> bool {
-        // SAFETY: our count on `Shared` keeps the slot memory alive.
-        let s = unsafe { self.ptr.as_ref() }.state.load();
-        state::generation(s) != self.generation || s & COMPLETE != 0
+        match &self.inner {
+            AbortInner::Local {
+                ptr, generation, ..
+            } => {
+                // SAFETY: our count on `Shared` keeps the slot memory alive.
+                let s = unsafe { ptr.as_ref() }.state.load();
+                state::generation(s) != *generation || s & COMPLETE != 0
+            }
+            AbortInner::Remote(r) => r.is_finished(),
+        }
     }
 }
 
 impl fmt::Debug for AbortHandle {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AbortHandle")
-            .field("worker", &self.shared.worker)
             .field("finished", &self.is_finished())
             .finish()
     }

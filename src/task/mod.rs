@@ -1,7 +1,7 @@
 //! Tasks: spawning, joining, aborting, yielding.
 //!
 //! A *task* is a future the runtime owns and polls on its own. Spawning one
-//! puts the future into a slot of the worker's arena ([`arena`]), gives it a
+//! puts the future into a slot of the worker's arena (`arena.rs`), gives it a
 //! key in the worker's slab, and queues it; the returned [`JoinHandle`]
 //! awaits its output.
 //!
@@ -11,9 +11,10 @@
 //! `RawWakerVTable`), plus the handle protocol in `join.rs`.
 
 pub(crate) mod arena;
-mod join;
+pub(crate) mod join;
 mod join_set;
 pub(crate) mod raw;
+pub(crate) mod remote;
 pub(crate) mod state;
 pub(crate) mod waker;
 mod yield_now;
@@ -106,6 +107,65 @@ impl<F> fmt::Display for SpawnError<F> {
 
 impl<F> std::error::Error for SpawnError<F> {}
 
+/// Spawns a `Send` future onto worker `worker` of the current runtime.
+///
+/// On the caller's own worker this is [`spawn`]; otherwise the future
+/// travels through the target worker's injection queue (one allocation) and
+/// the returned handle works from here.
+///
+/// # Panics
+///
+/// Outside a spool runtime, or if `worker >= worker_count()`.
+#[track_caller]
+pub fn spawn_on<F>(worker: usize, future: F) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    context::expect_core("`spool::spawn_on`", |core| {
+        let handle = core.handle();
+        let n = handle.workers.len();
+        assert!(
+            worker < n,
+            "spool::spawn_on: worker {worker} does not exist (the runtime has {n} workers)"
+        );
+        if worker == core.shared().worker {
+            core.spawn(future).unwrap_or_else(|_| {
+                panic!("spool::spawn_on: the task arena of worker {worker} is full")
+            })
+        } else {
+            handle.inject(worker, future)
+        }
+    })
+}
+
+/// Runs a blocking function on the runtime's blocking thread pool, so that
+/// it does not stall a worker, and returns a handle to its result.
+///
+/// A panic in `f` is caught and reported through the handle. `abort` on the
+/// handle drops a job that has not started; one that runs cannot be stopped.
+///
+/// # Panics
+///
+/// Outside a spool runtime.
+///
+/// ```
+/// let n = spool::block_on(async {
+///     spool::spawn_blocking(|| (1..=10u64).product::<u64>()).await.unwrap()
+/// });
+/// assert_eq!(n, 3_628_800);
+/// ```
+#[track_caller]
+pub fn spawn_blocking<F, R>(f: F) -> JoinHandle<R>
+where
+    F: FnOnce() -> R + Send + 'static,
+    R: Send + 'static,
+{
+    context::expect_core("`spool::spawn_blocking`", |core| {
+        core.handle().blocking.spawn(f)
+    })
+}
+
 /// The index of the worker running the caller, `0..worker_count()`.
 ///
 /// # Panics
@@ -123,7 +183,9 @@ pub fn current_worker() -> usize {
 /// Outside a spool runtime.
 #[track_caller]
 pub fn worker_count() -> usize {
-    context::expect_core("`spool::task::worker_count`", |_| 1)
+    context::expect_core("`spool::task::worker_count`", |core| {
+        core.handle().workers.len()
+    })
 }
 
 /// A snapshot of the current runtime's counters.

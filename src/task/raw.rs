@@ -199,11 +199,13 @@ unsafe fn poll<F: Future>(ptr: NonNull<Header>, cx: &mut Context<'_>) -> Poll<()
     // touches the stage while the task is RUNNING.
     let stage = unsafe { stage::<F>(ptr) };
     let polled = catch_unwind(AssertUnwindSafe(|| {
-        // SAFETY: as above; the slot never moves, so pinning is sound.
-        let future = match unsafe { &mut *stage } {
-            Stage::Running(f) => unsafe { Pin::new_unchecked(f) },
-            _ => unreachable!("a task was polled after it finished"),
+        // SAFETY: as above: the stage is ours while the task is RUNNING.
+        let Stage::Running(future) = (unsafe { &mut *stage }) else {
+            unreachable!("a task was polled after it finished")
         };
+        // SAFETY: the slot never moves and the future is dropped in place,
+        // so it stays pinned for its whole life.
+        let future = unsafe { Pin::new_unchecked(future) };
         future.poll(cx)
     }));
     let result = match polled {
