@@ -8,6 +8,9 @@
 //! plus a semaphore. Run: `cargo bench --bench sync` (on a busy machine add
 //! `-- --warm-up-time 1 --measurement-time 3`). Results: BENCHMARKS.md.
 
+// criterion_group! generates an undocumented function.
+#![allow(missing_docs)]
+
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 /// Round trips per iteration of `ping_pong`.
