@@ -28,4 +28,7 @@ fn handles_and_futures_are_send() {
     send(&join(async {}, async {}));
     send(&join_all(vec![async {}]));
     send(&select(async {}, async {}));
+    let mut set = spool::task::JoinSet::<String>::new();
+    send_sync(&set);
+    send(&set.join_next());
 }
