@@ -16,10 +16,11 @@
 
 use super::wait_list::{WaitList, WaiterKey, WaiterState};
 use crate::coop;
-use crate::loom::sync::{Mutex, MutexGuard, PoisonError};
+use crate::loom::sync::{Mutex, MutexGuard};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker};
 
 /// Limits how many tasks hold a permit at once.

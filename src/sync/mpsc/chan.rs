@@ -29,9 +29,10 @@
 
 use super::error::{SendError, TryRecvError, TrySendError};
 use crate::coop;
-use crate::loom::sync::{Mutex, MutexGuard, PoisonError};
+use crate::loom::sync::{Mutex, MutexGuard};
 use crate::sync::wait_list::{WaitList, WaiterKey, WaiterState, WakeBatch};
 use std::collections::VecDeque;
+use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker};
 
 /// The shared half of a channel; held in an `Arc` by every handle.

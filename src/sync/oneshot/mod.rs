@@ -19,10 +19,11 @@ pub use error::RecvError;
 use error::TryRecvError;
 
 use crate::coop;
-use crate::loom::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use crate::loom::sync::{Arc, Mutex, MutexGuard};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker};
 
 /// Creates a oneshot channel.
