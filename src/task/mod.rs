@@ -13,6 +13,7 @@
 pub(crate) mod arena;
 mod builder;
 pub(crate) mod join;
+mod join_set;
 pub(crate) mod raw;
 pub(crate) mod remote;
 pub(crate) mod state;
@@ -24,6 +25,7 @@ use std::future::Future;
 
 pub use builder::Builder;
 pub use join::{AbortHandle, JoinError, JoinHandle};
+pub use join_set::JoinSet;
 pub use yield_now::{yield_now, YieldNow};
 
 pub use crate::runtime::Metrics;
