@@ -220,7 +220,9 @@ impl Core {
                 .swap(false, std::sync::atomic::Ordering::AcqRel)
             {
                 coop::reset();
-                if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                let polled = future.as_mut().poll(&mut cx);
+                coop::clear();
+                if let Poll::Ready(out) = polled {
                     return out;
                 }
             }
@@ -291,7 +293,9 @@ impl Core {
         let waker = unsafe { waker::borrowed(ptr, state::generation(prev)) };
         let mut cx = Context::from_waker(&waker);
         // SAFETY: as for `cancel` above.
-        match unsafe { (vtable.poll)(ptr, &mut cx) } {
+        let polled = unsafe { (vtable.poll)(ptr, &mut cx) };
+        coop::clear();
+        match polled {
             Poll::Pending => {
                 if header.state.end_poll_pending() {
                     self.push_local(ptr);
