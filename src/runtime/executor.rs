@@ -61,6 +61,7 @@ use super::dump::{TaskInfo, TaskState};
 use super::handle::Handle;
 use super::metrics::bump;
 use super::shared::{RemoteBatch, Shared};
+use super::timeline::{Recorder, MAIN_KEY};
 use super::{context, Metrics};
 use crate::coop;
 use crate::reactor::Reactor;
@@ -74,6 +75,14 @@ use crate::task::{waker, JoinHandle};
 
 /// Tasks polled per tick before the reactor and remote queue get a look.
 pub(crate) const BATCH: usize = 128;
+
+/// Settings every worker of a runtime gets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CoreConfig {
+    pub(crate) max_tasks: Option<usize>,
+    /// `(epoch, events per worker)` when the timeline is recorded.
+    pub(crate) timeline: Option<(Instant, usize)>,
+}
 
 /// What the slab remembers about a live task.
 struct TaskEntry {
@@ -105,9 +114,13 @@ pub(crate) struct Core {
 }
 
 impl Core {
-    pub(crate) fn new(worker: usize, max_tasks: Option<usize>) -> io::Result<Box<Core>> {
+    pub(crate) fn new(worker: usize, config: &CoreConfig) -> io::Result<Box<Core>> {
         let reactor = Reactor::new()?;
-        let shared = Arc::new(Shared::new(worker, reactor.unparker()));
+        let recorder = config
+            .timeline
+            .map(|(epoch, capacity)| Recorder::new(epoch, capacity));
+        let shared = Arc::new(Shared::with_timeline(worker, reactor.unparker(), recorder));
+        let max_tasks = config.max_tasks;
         let arena = Arena::new(Arc::as_ptr(&shared));
         Ok(Box::new(Core {
             shared,
@@ -220,8 +233,12 @@ impl Core {
                 .swap(false, std::sync::atomic::Ordering::AcqRel)
             {
                 coop::reset();
+                let t0 = self.shared.timeline.as_ref().map(|_| Instant::now());
                 let polled = future.as_mut().poll(&mut cx);
                 coop::clear();
+                if let (Some(rec), Some(t0)) = (&self.shared.timeline, t0) {
+                    rec.record(self.shared.worker, MAIN_KEY, 0, t0, Instant::now());
+                }
                 if let Poll::Ready(out) = polled {
                     return out;
                 }
@@ -292,9 +309,20 @@ impl Core {
         // during the poll; the borrowed waker does not outlive it.
         let waker = unsafe { waker::borrowed(ptr, state::generation(prev)) };
         let mut cx = Context::from_waker(&waker);
+        let t0 = self.shared.timeline.as_ref().map(|_| Instant::now());
         // SAFETY: as for `cancel` above.
         let polled = unsafe { (vtable.poll)(ptr, &mut cx) };
         coop::clear();
+        if let (Some(rec), Some(t0)) = (&self.shared.timeline, t0) {
+            let key = header.key.get() as u32;
+            rec.record(
+                self.shared.worker,
+                key,
+                state::generation(prev),
+                t0,
+                Instant::now(),
+            );
+        }
         match polled {
             Poll::Pending => {
                 if header.state.end_poll_pending() {

@@ -25,6 +25,7 @@ use std::fmt;
 use std::ptr::NonNull;
 
 use super::metrics::Counters;
+use super::timeline::Recorder;
 use std::sync::Arc;
 
 use crate::loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering::*};
@@ -51,6 +52,8 @@ pub(crate) struct Shared {
     injected_pending: AtomicUsize,
     unparker: Unparker,
     pub(crate) counters: Counters,
+    /// Poll recorder, when the timeline is enabled.
+    pub(crate) timeline: Option<Recorder>,
     /// The arena of a shut-down worker, kept until the last reference goes.
     retired: Mutex<Option<Arena>>,
     /// Unparks issued (loom tests check that a parked owner gets one).
@@ -80,7 +83,16 @@ unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
 impl Shared {
+    #[cfg_attr(not(loom), allow(dead_code))]
     pub(crate) fn new(worker: usize, unparker: Unparker) -> Shared {
+        Self::with_timeline(worker, unparker, None)
+    }
+
+    pub(crate) fn with_timeline(
+        worker: usize,
+        unparker: Unparker,
+        timeline: Option<Recorder>,
+    ) -> Shared {
         Shared {
             worker,
             remote: Mutex::new(Remote {
@@ -95,6 +107,7 @@ impl Shared {
             injected_pending: AtomicUsize::new(0),
             unparker,
             counters: Counters::default(),
+            timeline,
             retired: Mutex::new(None),
             #[cfg(loom)]
             unparks: AtomicUsize::new(0),
