@@ -1,0 +1,447 @@
+//! The command engine: one request's arguments in, one RESP reply appended
+//! to the connection's output buffer.
+//!
+//! [`execute`] looks the command up (case-insensitively, without
+//! allocating), checks its arity the way redis does (a positive arity is
+//! exact, a negative one is a minimum), and runs it against the keyspace.
+//! Every failure a client can cause is an error *reply*: nothing here
+//! closes the connection except `QUIT`, and nothing panics on any input.
+//! Error texts are redis's.
+//!
+//! A command locks the shard(s) it needs for its own duration only (see
+//! `keyspace.rs`); `now` is read once per batch by the caller and passed
+//! in, which also lets the tests drive expiry without sleeping.
+
+use crate::keyspace::Keyspace;
+use crate::reply;
+use crate::resp::Args;
+use crate::store::{Condition, Expiry, IncrError};
+use std::time::{Duration, Instant};
+
+/// What the connection does after a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// Read the next request.
+    Continue,
+    /// Send what is buffered, then close (`QUIT`).
+    Close,
+}
+
+/// The commands this server knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmd {
+    Ping,
+    Echo,
+    Set,
+    Get,
+    Del,
+    Exists,
+    Incr,
+    Decr,
+    IncrBy,
+    DecrBy,
+    MGet,
+    MSet,
+    Expire,
+    PExpire,
+    Ttl,
+    PTtl,
+    Persist,
+    Keys,
+    DbSize,
+    FlushAll,
+    FlushDb,
+    Command,
+    Config,
+    Select,
+    Quit,
+}
+
+/// Every command with its lowercase name (for messages) and redis arity.
+const COMMANDS: &[(Cmd, &str, i32)] = &[
+    (Cmd::Ping, "ping", -1),
+    (Cmd::Echo, "echo", 2),
+    (Cmd::Set, "set", -3),
+    (Cmd::Get, "get", 2),
+    (Cmd::Del, "del", -2),
+    (Cmd::Exists, "exists", -2),
+    (Cmd::Incr, "incr", 2),
+    (Cmd::Decr, "decr", 2),
+    (Cmd::IncrBy, "incrby", 3),
+    (Cmd::DecrBy, "decrby", 3),
+    (Cmd::MGet, "mget", -2),
+    (Cmd::MSet, "mset", -3),
+    (Cmd::Expire, "expire", -3),
+    (Cmd::PExpire, "pexpire", -3),
+    (Cmd::Ttl, "ttl", 2),
+    (Cmd::PTtl, "pttl", 2),
+    (Cmd::Persist, "persist", 2),
+    (Cmd::Keys, "keys", 2),
+    (Cmd::DbSize, "dbsize", 1),
+    (Cmd::FlushAll, "flushall", -1),
+    (Cmd::FlushDb, "flushdb", -1),
+    (Cmd::Command, "command", -1),
+    (Cmd::Config, "config", -2),
+    (Cmd::Select, "select", 2),
+    (Cmd::Quit, "quit", -1),
+];
+
+const NOT_AN_INTEGER: &[u8] = b"ERR value is not an integer or out of range";
+const SYNTAX: &[u8] = b"ERR syntax error";
+
+/// Runs one request (`args` non-empty) and appends its reply to `out`.
+pub fn execute<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec<u8>) -> Flow {
+    let name = args.get(0);
+    let Some(&(cmd, lower, arity)) = COMMANDS
+        .iter()
+        .find(|(_, n, _)| n.len() == name.len() && name.eq_ignore_ascii_case(n.as_bytes()))
+    else {
+        unknown_command(args, out);
+        return Flow::Continue;
+    };
+    let n = args.len() as i32;
+    if (arity > 0 && n != arity) || n < -arity || (cmd == Cmd::MSet && n % 2 == 0) {
+        let mut msg = b"ERR wrong number of arguments for '".to_vec();
+        msg.extend_from_slice(lower.as_bytes());
+        msg.extend_from_slice(b"' command");
+        reply::error(out, &msg);
+        return Flow::Continue;
+    }
+    match cmd {
+        Cmd::Ping => match args.len() {
+            1 => reply::simple(out, b"PONG"),
+            2 => reply::bulk(out, args.get(1)),
+            _ => reply::error(out, b"ERR wrong number of arguments for 'ping' command"),
+        },
+        Cmd::Echo => reply::bulk(out, args.get(1)),
+        Cmd::Set => set(ks, args, now, out),
+        Cmd::Get => match ks.lock_key(args.get(1)).get(args.get(1), now) {
+            Some(value) => reply::bulk(out, value),
+            None => reply::null(out),
+        },
+        Cmd::Del => {
+            let removed = args
+                .iter()
+                .skip(1)
+                .filter(|k| ks.lock_key(k).remove(k, now));
+            reply::integer(out, removed.count() as i64);
+        }
+        Cmd::Exists => {
+            let found = args
+                .iter()
+                .skip(1)
+                .filter(|k| ks.lock_key(k).contains(k, now));
+            reply::integer(out, found.count() as i64);
+        }
+        Cmd::Incr => incr(ks, args.get(1), Some(1), now, out),
+        Cmd::Decr => incr(ks, args.get(1), Some(-1), now, out),
+        Cmd::IncrBy => incr(ks, args.get(1), reply::parse_i64(args.get(2)), now, out),
+        Cmd::DecrBy => {
+            let delta = reply::parse_i64(args.get(2)).and_then(i64::checked_neg);
+            incr(ks, args.get(1), delta, now, out)
+        }
+        Cmd::MGet => {
+            reply::array(out, args.len() - 1);
+            for key in args.iter().skip(1) {
+                match ks.lock_key(key).get(key, now) {
+                    Some(value) => reply::bulk(out, value),
+                    None => reply::null(out),
+                }
+            }
+        }
+        Cmd::MSet => mset(ks, args, now, out),
+        Cmd::Expire => expire(ks, args, 1000, now, out),
+        Cmd::PExpire => expire(ks, args, 1, now, out),
+        Cmd::Ttl | Cmd::PTtl => {
+            let key = args.get(1);
+            let ttl = match ks.lock_key(key).deadline(key, now) {
+                None => -2,
+                Some(None) => -1,
+                Some(Some(at)) => {
+                    let ms = at.saturating_duration_since(now).as_millis() as i64;
+                    if cmd == Cmd::Ttl {
+                        (ms + 500) / 1000
+                    } else {
+                        ms
+                    }
+                }
+            };
+            reply::integer(out, ttl);
+        }
+        Cmd::Persist => {
+            let key = args.get(1);
+            let changed = ks
+                .lock_key(key)
+                .set_deadline(key, None, now, |d| d.is_some());
+            reply::integer(out, i64::from(changed));
+        }
+        Cmd::Keys => keys(ks, args.get(1), now, out),
+        Cmd::DbSize => {
+            let total: usize = (0..ks.shard_count()).map(|s| ks.lock(s).len()).sum();
+            reply::integer(out, total as i64);
+        }
+        Cmd::FlushAll | Cmd::FlushDb => {
+            let valid = args
+                .iter()
+                .skip(1)
+                .all(|a| a.eq_ignore_ascii_case(b"sync") || a.eq_ignore_ascii_case(b"async"));
+            if args.len() > 2 || !valid {
+                reply::error(out, SYNTAX);
+            } else {
+                // Lock every shard (ascending) so no reader sees half a flush.
+                let mut guards: Vec<_> = (0..ks.shard_count()).map(|s| ks.lock(s)).collect();
+                guards.iter_mut().for_each(|g| g.clear());
+                reply::ok(out);
+            }
+        }
+        Cmd::Command => command(args, out),
+        Cmd::Config => config(args, out),
+        Cmd::Select => match reply::parse_i64(args.get(1)) {
+            Some(0) => reply::ok(out),
+            Some(_) => reply::error(out, b"ERR DB index is out of range"),
+            None => reply::error(out, NOT_AN_INTEGER),
+        },
+        Cmd::Quit => {
+            reply::ok(out);
+            return Flow::Close;
+        }
+    }
+    Flow::Continue
+}
+
+/// `-ERR unknown command 'x', with args beginning with: 'a' 'b' `, with
+/// redis's truncation at 128 bytes.
+fn unknown_command(args: &Args<'_>, out: &mut Vec<u8>) {
+    let mut msg = b"ERR unknown command '".to_vec();
+    let name = args.get(0);
+    msg.extend_from_slice(&name[..name.len().min(128)]);
+    msg.extend_from_slice(b"', with args beginning with: ");
+    let mut listed = 0;
+    for arg in args.iter().skip(1) {
+        if listed >= 128 {
+            break;
+        }
+        let take = arg.len().min(128 - listed);
+        msg.push(b'\'');
+        msg.extend_from_slice(&arg[..take]);
+        msg.extend_from_slice(b"' ");
+        listed += take + 3;
+    }
+    reply::error(out, &msg);
+}
+
+/// `SET key value [NX|XX] [GET] [EX s|PX ms|KEEPTTL]`.
+fn set<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec<u8>) {
+    let mut cond = Condition::Always;
+    let mut expiry = Expiry::Never;
+    let mut expiry_given = false;
+    let mut want_old = false;
+    let mut i = 3;
+    while i < args.len() {
+        let opt = args.get(i);
+        let is = |name: &[u8]| opt.eq_ignore_ascii_case(name);
+        if is(b"NX") && cond != Condition::IfPresent {
+            cond = Condition::IfAbsent;
+        } else if is(b"XX") && cond != Condition::IfAbsent {
+            cond = Condition::IfPresent;
+        } else if is(b"GET") {
+            want_old = true;
+        } else if is(b"KEEPTTL") && !expiry_given {
+            expiry = Expiry::Keep;
+            expiry_given = true;
+        } else if (is(b"EX") || is(b"PX")) && !expiry_given && i + 1 < args.len() {
+            let Some(n) = reply::parse_i64(args.get(i + 1)) else {
+                return reply::error(out, NOT_AN_INTEGER);
+            };
+            let unit = if is(b"EX") { 1000 } else { 1 };
+            let at = u64::try_from(n)
+                .ok()
+                .filter(|&n| n > 0)
+                .and_then(|n| n.checked_mul(unit))
+                .and_then(|ms| now.checked_add(Duration::from_millis(ms)));
+            let Some(at) = at else {
+                return reply::error(out, b"ERR invalid expire time in 'set' command");
+            };
+            expiry = Expiry::At(at);
+            expiry_given = true;
+            i += 1;
+        } else {
+            return reply::error(out, SYNTAX);
+        }
+        i += 1;
+    }
+    let key = args.get(1);
+    let (done, old) = ks
+        .lock_key(key)
+        .set(key, args.get(2), cond, expiry, now, want_old);
+    match (want_old, done) {
+        (true, _) => match old {
+            Some(old) => reply::bulk(out, &old),
+            None => reply::null(out),
+        },
+        (false, true) => reply::ok(out),
+        (false, false) => reply::null(out),
+    }
+}
+
+/// `INCR`, `DECR`, `INCRBY`, `DECRBY` (`delta` is `None` if the argument
+/// was not an integer).
+fn incr<K: Keyspace>(ks: &K, key: &[u8], delta: Option<i64>, now: Instant, out: &mut Vec<u8>) {
+    let Some(delta) = delta else {
+        return reply::error(out, NOT_AN_INTEGER);
+    };
+    match ks.lock_key(key).incr_by(key, delta, now) {
+        Ok(n) => reply::integer(out, n),
+        Err(IncrError::NotAnInteger) => reply::error(out, NOT_AN_INTEGER),
+        Err(IncrError::Overflow) => reply::error(out, b"ERR increment or decrement would overflow"),
+    }
+}
+
+/// `MSET k v [k v ...]`: atomic, so every shard involved is locked (in
+/// ascending order) before the first write.
+fn mset<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec<u8>) {
+    let mut involved: u64 = 0;
+    for pair in (1..args.len()).step_by(2) {
+        involved |= 1 << ks.shard_of(args.get(pair));
+    }
+    let mut guards: Vec<(usize, K::Guard<'_>)> = (0..ks.shard_count())
+        .filter(|s| involved & (1 << s) != 0)
+        .map(|s| (s, ks.lock(s)))
+        .collect();
+    for pair in (1..args.len()).step_by(2) {
+        let (key, value) = (args.get(pair), args.get(pair + 1));
+        let shard = ks.shard_of(key);
+        if let Some((_, store)) = guards.iter_mut().find(|(s, _)| *s == shard) {
+            store.set(key, value, Condition::Always, Expiry::Never, now, false);
+        }
+    }
+    reply::ok(out);
+}
+
+/// `EXPIRE key seconds [NX|XX|GT|LT]` (`unit_ms` 1000) and `PEXPIRE`
+/// (`unit_ms` 1). A deadline not in the future deletes the key.
+fn expire<K: Keyspace>(ks: &K, args: &Args<'_>, unit_ms: i64, now: Instant, out: &mut Vec<u8>) {
+    let Some(n) = reply::parse_i64(args.get(2)) else {
+        return reply::error(out, NOT_AN_INTEGER);
+    };
+    let (mut nx, mut xx, mut gt, mut lt) = (false, false, false, false);
+    for opt in args.iter().skip(3) {
+        match opt.to_ascii_uppercase().as_slice() {
+            b"NX" => nx = true,
+            b"XX" => xx = true,
+            b"GT" => gt = true,
+            b"LT" => lt = true,
+            _ => {
+                let mut msg = b"ERR Unsupported option ".to_vec();
+                msg.extend_from_slice(opt);
+                return reply::error(out, &msg);
+            }
+        }
+    }
+    if nx && (xx || gt || lt) {
+        return reply::error(
+            out,
+            b"ERR NX and XX, GT or LT options at the same time are not compatible",
+        );
+    }
+    if gt && lt {
+        return reply::error(
+            out,
+            b"ERR GT and LT options at the same time are not compatible",
+        );
+    }
+    let at = match n.checked_mul(unit_ms) {
+        Some(ms) if ms <= 0 => Some(now),
+        Some(ms) => now.checked_add(Duration::from_millis(ms as u64)),
+        None => None,
+    };
+    let Some(at) = at else {
+        let name = if unit_ms == 1 { "pexpire" } else { "expire" };
+        let mut msg = b"ERR invalid expire time in '".to_vec();
+        msg.extend_from_slice(name.as_bytes());
+        msg.extend_from_slice(b"' command");
+        return reply::error(out, &msg);
+    };
+    let key = args.get(1);
+    let decide = |current: Option<Instant>| {
+        (!nx || current.is_none())
+            && (!xx || current.is_some())
+            && (!gt || current.is_some_and(|c| at > c))
+            && (!lt || current.is_none_or(|c| at < c))
+    };
+    let changed = ks.lock_key(key).set_deadline(key, Some(at), now, decide);
+    reply::integer(out, i64::from(changed));
+}
+
+/// `KEYS pattern`: every shard in turn.
+fn keys<K: Keyspace>(ks: &K, pattern: &[u8], now: Instant, out: &mut Vec<u8>) {
+    let mut body = Vec::new();
+    let mut count = 0;
+    for shard in 0..ks.shard_count() {
+        ks.lock(shard).keys(pattern, now, |key| {
+            reply::bulk(&mut body, key);
+            count += 1;
+        });
+    }
+    reply::array(out, count);
+    out.extend_from_slice(&body);
+}
+
+/// `COMMAND [COUNT|DOCS|INFO|LIST]`: enough for redis-cli's start-up.
+fn command(args: &Args<'_>, out: &mut Vec<u8>) {
+    if args.len() == 1 {
+        return reply::array(out, 0);
+    }
+    let sub = args.get(1);
+    if sub.eq_ignore_ascii_case(b"COUNT") {
+        reply::integer(out, COMMANDS.len() as i64);
+    } else if sub.eq_ignore_ascii_case(b"DOCS") {
+        reply::array(out, 0);
+    } else if sub.eq_ignore_ascii_case(b"LIST") {
+        reply::array(out, COMMANDS.len());
+        for (_, name, _) in COMMANDS {
+            reply::bulk(out, name.as_bytes());
+        }
+    } else if sub.eq_ignore_ascii_case(b"INFO") {
+        reply::array(out, args.len() - 2);
+        (2..args.len()).for_each(|_| reply::null(out));
+    } else {
+        unknown_subcommand(sub, "COMMAND", out);
+    }
+}
+
+/// `CONFIG GET param`: `save` and `appendonly` (which redis-benchmark asks
+/// for); other parameters give an empty array, as unknown ones do in redis.
+fn config(args: &Args<'_>, out: &mut Vec<u8>) {
+    let sub = args.get(1);
+    if !sub.eq_ignore_ascii_case(b"GET") {
+        return unknown_subcommand(sub, "CONFIG", out);
+    }
+    if args.len() != 3 {
+        return reply::error(
+            out,
+            b"ERR wrong number of arguments for 'config|get' command",
+        );
+    }
+    let param = args.get(2);
+    let value: &[u8] = if param.eq_ignore_ascii_case(b"save") {
+        b""
+    } else if param.eq_ignore_ascii_case(b"appendonly") {
+        b"no"
+    } else {
+        return reply::array(out, 0);
+    };
+    reply::array(out, 2);
+    reply::bulk(out, &param.to_ascii_lowercase());
+    reply::bulk(out, value);
+}
+
+/// `-ERR unknown subcommand 'x'. Try CMD HELP.`
+fn unknown_subcommand(sub: &[u8], cmd: &str, out: &mut Vec<u8>) {
+    let mut msg = b"ERR unknown subcommand '".to_vec();
+    msg.extend_from_slice(&sub[..sub.len().min(128)]);
+    msg.extend_from_slice(b"'. Try ");
+    msg.extend_from_slice(cmd.as_bytes());
+    msg.extend_from_slice(b" HELP.");
+    reply::error(out, &msg);
+}

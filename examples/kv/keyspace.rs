@@ -1,0 +1,118 @@
+//! The keyspace: the [`Store`] shards every connection shares, and how a
+//! command gets at the shard that owns a key.
+//!
+//! Two implementations of one trait, chosen once at start-up:
+//!
+//! - [`Local`] (one worker): a single `Rc<RefCell<Store>>`. Only the one
+//!   worker thread touches it; a command borrows it for its own duration
+//!   and never across an `.await`, so the borrow never fails.
+//! - [`Shared`] (`--workers N`): [`SHARDS`] stores, each behind its own
+//!   `Mutex`, a key going to the shard picked by an FNV-1a hash of its
+//!   bytes. Connections on any worker lock the one shard they need, for
+//!   the duration of one command, never across an `.await`; commands that
+//!   need several shards at once (`MSET`, `FLUSHALL`) lock them in
+//!   ascending order, so two of them cannot deadlock.
+//!
+//! The command engine is generic over [`Keyspace`], so the single-worker
+//! build pays neither for atomics nor for hashing a key twice.
+
+use crate::store::Store;
+use std::cell::{RefCell, RefMut};
+use std::ops::DerefMut;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Number of shards of a [`Shared`] keyspace (at most 64: multi-shard
+/// commands track the shards they lock in a `u64`).
+pub const SHARDS: usize = 32;
+
+/// Access to the shards of a keyspace.
+pub trait Keyspace: Clone + 'static {
+    /// Exclusive access to one shard, released on drop.
+    type Guard<'a>: DerefMut<Target = Store>
+    where
+        Self: 'a;
+
+    /// How many shards there are (1 ..= 64).
+    fn shard_count(&self) -> usize;
+
+    /// The shard that owns `key`.
+    fn shard_of(&self, key: &[u8]) -> usize;
+
+    /// Locks shard `shard`. Callers lock several shards only in ascending
+    /// order and never hold a guard across an `.await`.
+    fn lock(&self, shard: usize) -> Self::Guard<'_>;
+
+    /// Locks the shard that owns `key`.
+    fn lock_key(&self, key: &[u8]) -> Self::Guard<'_> {
+        self.lock(self.shard_of(key))
+    }
+}
+
+/// The single-worker keyspace: one store, borrowed, no atomics.
+#[derive(Debug, Clone, Default)]
+pub struct Local(Rc<RefCell<Store>>);
+
+impl Local {
+    /// An empty keyspace.
+    pub fn new() -> Local {
+        Local::default()
+    }
+}
+
+impl Keyspace for Local {
+    type Guard<'a> = RefMut<'a, Store>;
+
+    fn shard_count(&self) -> usize {
+        1
+    }
+
+    fn shard_of(&self, _key: &[u8]) -> usize {
+        0
+    }
+
+    fn lock(&self, _shard: usize) -> RefMut<'_, Store> {
+        self.0.borrow_mut()
+    }
+}
+
+/// The multi-worker keyspace: [`SHARDS`] mutex-protected stores.
+#[derive(Debug, Clone)]
+pub struct Shared(Arc<[Mutex<Store>]>);
+
+impl Shared {
+    /// An empty keyspace.
+    pub fn new() -> Shared {
+        Shared((0..SHARDS).map(|_| Mutex::new(Store::new())).collect())
+    }
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared::new()
+    }
+}
+
+impl Keyspace for Shared {
+    type Guard<'a> = MutexGuard<'a, Store>;
+
+    fn shard_count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn shard_of(&self, key: &[u8]) -> usize {
+        // FNV-1a: cheap, and independent of the map's own (keyed) hasher.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for &b in key {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        (h % self.0.len() as u64) as usize
+    }
+
+    fn lock(&self, shard: usize) -> MutexGuard<'_, Store> {
+        // A command never panics while holding a shard (it only touches
+        // the map); if one did, the map is still structurally sound.
+        self.0[shard].lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
