@@ -136,10 +136,10 @@ pub fn execute<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec
         Cmd::Incr => incr(ks, args.get(1), Some(1), now, out),
         Cmd::Decr => incr(ks, args.get(1), Some(-1), now, out),
         Cmd::IncrBy => incr(ks, args.get(1), reply::parse_i64(args.get(2)), now, out),
-        Cmd::DecrBy => {
-            let delta = reply::parse_i64(args.get(2)).and_then(i64::checked_neg);
-            incr(ks, args.get(1), delta, now, out)
-        }
+        Cmd::DecrBy => match reply::parse_i64(args.get(2)) {
+            Some(i64::MIN) => reply::error(out, b"ERR decrement would overflow"),
+            delta => incr(ks, args.get(1), delta.map(|d| -d), now, out),
+        },
         Cmd::MGet => {
             reply::array(out, args.len() - 1);
             for key in args.iter().skip(1) {

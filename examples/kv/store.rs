@@ -260,6 +260,12 @@ impl Store {
         self.map.is_empty()
     }
 
+    /// How many `(deadline, key)` pairs the heap holds, stale ones included
+    /// (at most about `2 * len() + 1024`).
+    pub fn pending_deadlines(&self) -> usize {
+        self.deadlines.len()
+    }
+
     /// Removes every key.
     pub fn clear(&mut self) {
         self.map.clear();
