@@ -298,6 +298,14 @@ impl Driver {
         drop(displaced);
     }
 
+    /// Cancels and frees timer `key` (queued for the next park in the
+    /// unlikely case that the heap is borrowed right now).
+    pub(crate) fn timer_remove(&self, key: u32) {
+        if !self.try_remove_timer(key) {
+            self.handle.release_timer(key);
+        }
+    }
+
     /// Cancels and frees timer `key`, unless the heap is borrowed right now.
     fn try_remove_timer(&self, key: u32) -> bool {
         let Ok(mut timers) = self.timers.try_borrow_mut() else {
