@@ -35,6 +35,8 @@ pub struct OwnedReadHalf {
 #[derive(Debug)]
 pub struct OwnedWriteHalf {
     stream: Arc<TcpStream>,
+    /// Cleared by `reunite`, which hands the stream back whole.
+    shutdown_on_drop: bool,
 }
 
 /// [`OwnedReadHalf::reunite`] was given halves of two different streams.
@@ -127,23 +129,30 @@ impl OwnedReadHalf {
         if !Arc::ptr_eq(&self.stream, &other.stream) {
             return Err(ReuniteError(self, other));
         }
-        let stream = other.stream.clone();
-        // Neither half may shut the stream down now.
-        std::mem::forget(other);
+        let mut other = other;
+        // The stream lives on whole: the write half must not shut it down.
+        other.shutdown_on_drop = false;
+        let stream = self.stream.clone();
         drop(self);
+        drop(other);
         Ok(Arc::into_inner(stream).expect("both halves were given back"))
     }
 }
 
 impl OwnedWriteHalf {
     pub(super) fn new(stream: Arc<TcpStream>) -> Self {
-        OwnedWriteHalf { stream }
+        OwnedWriteHalf {
+            stream,
+            shutdown_on_drop: true,
+        }
     }
     write_methods!();
 }
 
 impl Drop for OwnedWriteHalf {
     fn drop(&mut self) {
-        let _ = self.stream.shutdown(Shutdown::Write);
+        if self.shutdown_on_drop {
+            let _ = self.stream.shutdown(Shutdown::Write);
+        }
     }
 }
