@@ -222,6 +222,13 @@ pub(crate) fn with_current<R>(f: impl FnOnce(&Driver) -> R) -> R {
     try_with_current(f).unwrap_or_else(|| panic!("{}", NO_REACTOR))
 }
 
+/// True if a reactor is current on this thread (one thread-local load;
+/// every live `EnterGuard` holds a reactor in the slot).
+#[inline]
+pub(crate) fn is_entered() -> bool {
+    DEPTH.try_with(|d| d.get() > 0).unwrap_or(false)
+}
+
 /// Runs `f` with the current thread's reactor, if there is one (and the
 /// thread is not being torn down).
 pub(crate) fn try_with_current<R>(f: impl FnOnce(&Driver) -> R) -> Option<R> {

@@ -28,6 +28,7 @@ use crate::reactor;
 ///
 /// Outside a spool runtime.
 #[track_caller]
+#[inline]
 pub fn sleep(duration: Duration) -> Sleep {
     sleep_until(deadline_after(duration))
 }
@@ -38,8 +39,9 @@ pub fn sleep(duration: Duration) -> Sleep {
 ///
 /// Outside a spool runtime.
 #[track_caller]
+#[inline]
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    if reactor::try_with_current(|_| ()).is_none() {
+    if !reactor::is_entered() {
         panic!("{}", reactor::NO_REACTOR);
     }
     Sleep {
@@ -50,6 +52,7 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 }
 
 /// `now + duration`, or a deadline some 30 years away if that overflows.
+#[inline]
 pub(crate) fn deadline_after(duration: Duration) -> Instant {
     let now = Instant::now();
     now.checked_add(duration)
@@ -105,6 +108,7 @@ impl Sleep {
     }
 
     /// Cancels the heap entry, if armed.
+    #[inline]
     fn disarm(&mut self) {
         if let Some(t) = self.entry.take() {
             reactor::release_timer(t.reactor, t.key);
@@ -182,6 +186,7 @@ impl Future for Sleep {
 }
 
 impl Drop for Sleep {
+    #[inline]
     fn drop(&mut self) {
         self.disarm();
     }

@@ -19,6 +19,7 @@ use super::{sleep::deadline_after, sleep_until, Elapsed, Sleep};
 ///
 /// Outside a spool runtime.
 #[track_caller]
+#[inline]
 pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
     timeout_at(deadline_after(duration), future)
 }
@@ -29,6 +30,7 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 ///
 /// Outside a spool runtime.
 #[track_caller]
+#[inline]
 pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
     Timeout {
         value: future,
