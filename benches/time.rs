@@ -65,12 +65,9 @@ fn timer_armed(c: &mut Criterion) {
         b.iter(|| {
             rt.block_on(async {
                 for _ in 0..TIMEOUTS {
-                    let r = spool::time::timeout(
-                        Duration::from_secs(10),
-                        spool::task::yield_now(),
-                    )
-                    .await;
-                    black_box(r.unwrap());
+                    let r = spool::time::timeout(Duration::from_secs(10), spool::task::yield_now())
+                        .await;
+                    r.unwrap();
                 }
             })
         })
@@ -80,10 +77,9 @@ fn timer_armed(c: &mut Criterion) {
         b.iter(|| {
             trt.block_on(async {
                 for _ in 0..TIMEOUTS {
-                    let r =
-                        tokio::time::timeout(Duration::from_secs(10), tokio::task::yield_now())
-                            .await;
-                    black_box(r.unwrap());
+                    let r = tokio::time::timeout(Duration::from_secs(10), tokio::task::yield_now())
+                        .await;
+                    r.unwrap();
                 }
             })
         })

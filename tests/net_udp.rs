@@ -24,10 +24,11 @@ fn udp_round_trip() {
             client.send_to(&msg, server_addr).await.unwrap();
             let mut buf = [0u8; 1500];
             // Loopback does not lose datagrams, but never hang on it.
-            let (n, from) = spool::time::timeout(Duration::from_secs(10), client.recv_from(&mut buf))
-                .await
-                .expect("reply lost")
-                .unwrap();
+            let (n, from) =
+                spool::time::timeout(Duration::from_secs(10), client.recv_from(&mut buf))
+                    .await
+                    .expect("reply lost")
+                    .unwrap();
             assert_eq!(from, server_addr);
             assert_eq!(&buf[..n], &msg[..]);
         }

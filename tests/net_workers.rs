@@ -53,7 +53,10 @@ fn a_connection_handed_to_another_worker_with_from_std_echoes() {
         let std_conn = conn.into_std().unwrap();
         let server = spool::spawn_on(1, async move {
             let conn = TcpStream::from_std(std_conn).unwrap();
-            (spool::task::current_worker(), net::echo(conn).await.unwrap())
+            (
+                spool::task::current_worker(),
+                net::echo(conn).await.unwrap(),
+            )
         });
         for i in 0..50u8 {
             let msg = [i; 100];
@@ -111,7 +114,11 @@ fn an_armed_sleep_moved_to_another_worker_completes_there() {
         let handles: Vec<_> = (0..100)
             .map(|i| {
                 spool::spawn_on(i % 2, async move {
-                    let _ = spool::time::timeout(Duration::from_secs(30), sleep(Duration::from_secs(60))).await;
+                    let _ = spool::time::timeout(
+                        Duration::from_secs(30),
+                        sleep(Duration::from_secs(60)),
+                    )
+                    .await;
                 })
             })
             .collect();

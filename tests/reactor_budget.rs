@@ -56,7 +56,13 @@ fn an_endless_reader_does_not_delay_a_ten_ms_timer() {
         stop.store(true, Ordering::Relaxed);
         let reads = reader.await.unwrap();
         writer.join().unwrap();
-        assert!(reads > 128, "the reader did not keep finding data ({reads} reads)");
-        assert!(took < Duration::from_millis(100), "timer delayed to {took:?}");
+        assert!(
+            reads > 128,
+            "the reader did not keep finding data ({reads} reads)"
+        );
+        assert!(
+            took < Duration::from_millis(100),
+            "timer delayed to {took:?}"
+        );
     });
 }

@@ -205,7 +205,10 @@ impl Reactor {
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         let depth = DEPTH.with(|d| d.replace(d.get() - 1));
-        assert_eq!(depth, self.depth, "spool: reactor EnterGuards dropped out of order");
+        assert_eq!(
+            depth, self.depth,
+            "spool: reactor EnterGuards dropped out of order"
+        );
         let prev = self.prev.take();
         // The replaced value (this guard's reactor) is dropped after the
         // slot is no longer borrowed.

@@ -306,7 +306,9 @@ mod tests {
         let mut live = Vec::new();
         let mut x: u64 = 12345;
         for i in 0..2000u64 {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             if i % 3 == 2 && !live.is_empty() {
                 let k = live.swap_remove((x >> 33) as usize % live.len());
                 t.remove(k);

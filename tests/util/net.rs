@@ -5,7 +5,9 @@ use spool::net::{TcpListener, TcpStream};
 
 /// Binds a listener on an ephemeral loopback port.
 pub async fn listener() -> TcpListener {
-    TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1:0")
+    TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1:0")
 }
 
 /// Echoes everything a connection sends until it closes.
