@@ -43,6 +43,7 @@
 //! - A slot is released (back to the arena, slab key freed) exactly once:
 //!   when the task is `COMPLETE` and its `JoinHandle` is gone.
 
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
 use std::fmt;
@@ -52,29 +53,45 @@ use std::pin::pin;
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use slab::Slab;
 
+use super::dump::{TaskInfo, TaskState};
 use super::handle::Handle;
 use super::metrics::bump;
 use super::shared::{RemoteBatch, Shared};
+use super::timeline::{Recorder, MAIN_KEY};
 use super::{context, Metrics};
 use crate::coop;
 use crate::reactor::Reactor;
 use crate::task::arena::{Arena, Origin};
 use crate::task::join::RawJoin;
 use crate::task::raw::{self, Header};
-use crate::task::state::{self, CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER};
+use crate::task::state::{
+    self, CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER, RUNNING, SCHEDULED,
+};
 use crate::task::{waker, JoinHandle};
 
 /// Tasks polled per tick before the reactor and remote queue get a look.
 pub(crate) const BATCH: usize = 128;
 
+/// Settings every worker of a runtime gets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CoreConfig {
+    pub(crate) max_tasks: Option<usize>,
+    /// `(epoch, events per worker)` when the timeline is recorded.
+    pub(crate) timeline: Option<(Instant, usize)>,
+}
+
 /// What the slab remembers about a live task.
 struct TaskEntry {
     ptr: NonNull<Header>,
     class: u8,
+    /// The worker's clock when the task was spawned (see `dump.rs`).
+    spawned_at: Instant,
+    /// Set with `task::Builder::name`.
+    name: Option<Cow<'static, str>>,
 }
 
 /// One worker's executor state. See the module docs.
@@ -90,13 +107,20 @@ pub(crate) struct Core {
     pub(crate) reactor: Reactor,
     /// Task polls since the reactor was last polled (see `tick`).
     polls_since_io: Cell<usize>,
+    /// A cheap clock: refreshed after each park and each reactor poll, read
+    /// at spawn for the task dump's ages.
+    clock: Cell<Instant>,
     max_tasks: usize,
 }
 
 impl Core {
-    pub(crate) fn new(worker: usize, max_tasks: Option<usize>) -> io::Result<Box<Core>> {
+    pub(crate) fn new(worker: usize, config: &CoreConfig) -> io::Result<Box<Core>> {
         let reactor = Reactor::new()?;
-        let shared = Arc::new(Shared::new(worker, reactor.unparker()));
+        let recorder = config
+            .timeline
+            .map(|(epoch, capacity)| Recorder::new(epoch, capacity));
+        let shared = Arc::new(Shared::with_timeline(worker, reactor.unparker(), recorder));
+        let max_tasks = config.max_tasks;
         let arena = Arena::new(Arc::as_ptr(&shared));
         Ok(Box::new(Core {
             shared,
@@ -107,6 +131,7 @@ impl Core {
             handle: OnceCell::new(),
             reactor,
             polls_since_io: Cell::new(0),
+            clock: Cell::new(Instant::now()),
             max_tasks: max_tasks.unwrap_or(usize::MAX),
         }))
     }
@@ -138,6 +163,19 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
+        self.spawn_named(future, None)
+    }
+
+    /// [`Core::spawn_raw`] with a name for the task dump.
+    pub(crate) fn spawn_named<F>(
+        &self,
+        future: F,
+        name: Option<Cow<'static, str>>,
+    ) -> Result<RawJoin<F::Output>, F>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
         let mut tasks = self.tasks.borrow_mut();
         if tasks.len() >= self.max_tasks {
             return Err(future);
@@ -156,6 +194,8 @@ impl Core {
         let key = tasks.insert(TaskEntry {
             ptr: slot.ptr,
             class: slot.class,
+            spawned_at: self.clock.get(),
+            name,
         });
         drop(tasks);
         // SAFETY: `slot` is a free slot of this worker's arena, sized and
@@ -179,6 +219,7 @@ impl Core {
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _enter = context::enter(self);
         let _reactor = self.reactor.enter();
+        self.clock.set(Instant::now());
         let mut future = pin!(future);
         let waker = waker::main_waker(&self.shared);
         let mut cx = Context::from_waker(&waker);
@@ -192,7 +233,13 @@ impl Core {
                 .swap(false, std::sync::atomic::Ordering::AcqRel)
             {
                 coop::reset();
-                if let Poll::Ready(out) = future.as_mut().poll(&mut cx) {
+                let t0 = self.shared.timeline.as_ref().map(|_| Instant::now());
+                let polled = future.as_mut().poll(&mut cx);
+                coop::clear();
+                if let (Some(rec), Some(t0)) = (&self.shared.timeline, t0) {
+                    rec.record(self.shared.worker, MAIN_KEY, 0, t0, Instant::now());
+                }
+                if let Poll::Ready(out) = polled {
                     return out;
                 }
             }
@@ -216,6 +263,7 @@ impl Core {
             let report = self.reactor.park(None);
             self.shared.after_park();
             self.polls_since_io.set(0);
+            self.clock.set(Instant::now());
             report
         } else {
             return;
@@ -261,8 +309,21 @@ impl Core {
         // during the poll; the borrowed waker does not outlive it.
         let waker = unsafe { waker::borrowed(ptr, state::generation(prev)) };
         let mut cx = Context::from_waker(&waker);
+        let t0 = self.shared.timeline.as_ref().map(|_| Instant::now());
         // SAFETY: as for `cancel` above.
-        match unsafe { (vtable.poll)(ptr, &mut cx) } {
+        let polled = unsafe { (vtable.poll)(ptr, &mut cx) };
+        coop::clear();
+        if let (Some(rec), Some(t0)) = (&self.shared.timeline, t0) {
+            let key = header.key.get() as u32;
+            rec.record(
+                self.shared.worker,
+                key,
+                state::generation(prev),
+                t0,
+                Instant::now(),
+            );
+        }
+        match polled {
             Poll::Pending => {
                 if header.state.end_poll_pending() {
                     self.push_local(ptr);
@@ -402,6 +463,40 @@ impl Core {
             }
         }
         self.reactor.shutdown();
+    }
+
+    /// This worker's live tasks, for `Runtime::dump`.
+    pub(crate) fn dump_local(&self) -> Vec<TaskInfo> {
+        let now = Instant::now();
+        let tasks = self.tasks.borrow();
+        tasks
+            .iter()
+            .map(|(key, e)| {
+                // SAFETY: slab entries point at occupied slots.
+                let header = unsafe { e.ptr.as_ref() };
+                let s = header.state.load();
+                let state = if s & COMPLETE != 0 {
+                    TaskState::Complete
+                } else if s & CANCELLED != 0 {
+                    TaskState::Cancelling
+                } else if s & RUNNING != 0 {
+                    TaskState::Running
+                } else if s & SCHEDULED != 0 {
+                    TaskState::Scheduled
+                } else {
+                    TaskState::Idle
+                };
+                TaskInfo {
+                    worker: self.shared.worker,
+                    key,
+                    generation: state::generation(s),
+                    name: e.name.as_deref().map(str::to_owned),
+                    state,
+                    polls: header.polls.get(),
+                    age: now.saturating_duration_since(e.spawned_at),
+                }
+            })
+            .collect()
     }
 
     /// This worker's counters.

@@ -24,24 +24,30 @@
 
 mod blocking;
 pub(crate) mod context;
+mod dump;
 pub(crate) mod executor;
 pub(crate) mod handle;
+#[cfg(all(test, loom))]
+mod loom_tests;
 mod metrics;
 pub(crate) mod shared;
+mod timeline;
 
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::marker::PhantomData;
 
+pub use dump::{Dump, TaskInfo, TaskState};
 pub use metrics::{Metrics, WorkerMetrics};
+pub use timeline::{PollEvent, Timeline};
 
 use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::Duration;
 
 use crate::task::JoinHandle;
-use executor::Core;
+use executor::{Core, CoreConfig};
 use handle::Handle;
 
 /// A spool runtime: worker 0 runs on the thread that calls
@@ -120,6 +126,58 @@ impl Runtime {
     pub fn metrics(&self) -> Metrics {
         self.handle.metrics()
     }
+
+    /// The polls recorded so far by every worker, if the runtime was built
+    /// with [`Builder::timeline`] (empty otherwise).
+    pub fn timeline(&self) -> Timeline {
+        let mut events = Vec::new();
+        for w in &self.handle.workers {
+            if let Some(rec) = &w.timeline {
+                events.extend(rec.snapshot());
+            }
+        }
+        Timeline {
+            workers: self.handle.workers.len(),
+            events,
+        }
+    }
+
+    /// Lists every live task of every worker: id, name, state, polls, age.
+    ///
+    /// Other workers answer on their own thread, so this waits for each of
+    /// them to reach its next tick (a worker stuck inside a poll that never
+    /// returns cannot answer; its tasks are then missing from the dump).
+    ///
+    /// ```
+    /// let rt = spool::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let h = spool::task::Builder::new()
+    ///         .name("sleeper")
+    ///         .spawn(std::future::pending::<()>())
+    ///         .unwrap();
+    ///     spool::task::yield_now().await;
+    ///     h.abort_handle() // keep the task alive past block_on
+    /// });
+    /// let dump = rt.dump();
+    /// assert_eq!(dump.tasks[0].name.as_deref(), Some("sleeper"));
+    /// assert_eq!(dump.tasks[0].state, spool::runtime::TaskState::Idle);
+    /// println!("{dump}");
+    /// ```
+    pub fn dump(&self) -> Dump {
+        let mut tasks = self.core.dump_local();
+        let mut replies = Vec::new();
+        for w in &self.handle.workers[1..] {
+            let (tx, rx) = mpsc::channel();
+            let request = Arc::new(dump::DumpRequest::new(tx));
+            if w.push_injected(request).is_ok() {
+                replies.push(rx);
+            }
+        }
+        for rx in replies {
+            tasks.extend(rx.recv_timeout(Duration::from_secs(5)).unwrap_or_default());
+        }
+        Dump { tasks }
+    }
 }
 
 impl Drop for Runtime {
@@ -156,6 +214,7 @@ pub struct Builder {
     max_tasks: Option<usize>,
     max_blocking_threads: usize,
     blocking_keep_alive: Duration,
+    timeline: Option<usize>,
 }
 
 impl Default for Builder {
@@ -172,6 +231,7 @@ impl Builder {
             max_tasks: None,
             max_blocking_threads: blocking::DEFAULT_MAX_THREADS,
             blocking_keep_alive: blocking::DEFAULT_KEEP_ALIVE,
+            timeline: None,
         }
     }
 
@@ -202,6 +262,17 @@ impl Builder {
         self
     }
 
+    /// Records every poll (worker, task, start, end) into a ring of
+    /// `events_per_worker` events per worker, allocated now; read it with
+    /// [`Runtime::timeline`] and draw it with [`Timeline::to_svg`].
+    ///
+    /// Setting the environment variable `SPOOL_TIMELINE` to a number does
+    /// the same for runtimes built without this call.
+    pub fn timeline(mut self, events_per_worker: usize) -> Builder {
+        self.timeline = Some(events_per_worker);
+        self
+    }
+
     /// Creates the runtime, starting worker threads 1..n.
     pub fn build(self) -> io::Result<Runtime> {
         if self.workers == 0 {
@@ -210,7 +281,17 @@ impl Builder {
                 "Builder::workers: a runtime needs at least one worker",
             ));
         }
-        let core = Core::new(0, self.max_tasks)?;
+        let timeline = self.timeline.or_else(|| {
+            std::env::var("SPOOL_TIMELINE")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|&n| n > 0)
+        });
+        let config = CoreConfig {
+            max_tasks: self.max_tasks,
+            timeline: timeline.map(|n| (std::time::Instant::now(), n)),
+        };
+        let core = Core::new(0, &config)?;
         let mut shareds = vec![core.shared().clone()];
         let mut threads = Vec::new();
         let mut handle_txs = Vec::new();
@@ -218,12 +299,11 @@ impl Builder {
         for i in 1..self.workers {
             let (handle_tx, handle_rx) = mpsc::channel::<Arc<Handle>>();
             let ready_tx = ready_tx.clone();
-            let max_tasks = self.max_tasks;
             let t = thread::Builder::new()
                 .name(format!("spool-worker-{i}"))
                 .spawn(move || {
                     // The reactor may not be `Send`: build the core here.
-                    let core = match Core::new(i, max_tasks) {
+                    let core = match Core::new(i, &config) {
                         Ok(core) => core,
                         Err(e) => return drop(ready_tx.send(Err(e))),
                     };

@@ -11,9 +11,11 @@
 //!   thread after the task completed (the owner must free them). The owner
 //!   drains it in `Core::take_remote`. Pushes after `close` are refused.
 //! - **Parking** uses a Dekker-style handshake: the owner stores
-//!   `parked = true` and then re-checks `remote_pending` and `main_woken`;
-//!   a remote waker stores its flag and then checks `parked` (both
-//!   `SeqCst`), so at least one of them sees the other and no wake is lost.
+//!   `parked = true` and then re-checks `remote_pending`, `main_woken` and
+//!   `stopping`; a remote waker stores its flag and then checks `parked`.
+//!   A `SeqCst` fence sits between the store and the load on both sides, so
+//!   at least one of them sees the other and no wake is lost (checked by the
+//!   loom tests in `loom_tests.rs`).
 //!   The unparker remembers an unpark that arrives before the park.
 //! - **Retired chunks**: when the runtime shuts down, the arena's memory is
 //!   moved here and freed when the last `Arc<Shared>` goes, i.e. after the
@@ -23,9 +25,10 @@ use std::fmt;
 use std::ptr::NonNull;
 
 use super::metrics::Counters;
+use super::timeline::Recorder;
 use std::sync::Arc;
 
-use crate::loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::*};
+use crate::loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering::*};
 use crate::loom::sync::Mutex;
 use crate::reactor::Unparker;
 use crate::task::arena::Arena;
@@ -49,8 +52,13 @@ pub(crate) struct Shared {
     injected_pending: AtomicUsize,
     unparker: Unparker,
     pub(crate) counters: Counters,
+    /// Poll recorder, when the timeline is enabled.
+    pub(crate) timeline: Option<Recorder>,
     /// The arena of a shut-down worker, kept until the last reference goes.
     retired: Mutex<Option<Arena>>,
+    /// Unparks issued (loom tests check that a parked owner gets one).
+    #[cfg(loom)]
+    unparks: AtomicUsize,
 }
 
 struct Remote {
@@ -75,7 +83,16 @@ unsafe impl Send for Shared {}
 unsafe impl Sync for Shared {}
 
 impl Shared {
+    #[cfg_attr(not(loom), allow(dead_code))]
     pub(crate) fn new(worker: usize, unparker: Unparker) -> Shared {
+        Self::with_timeline(worker, unparker, None)
+    }
+
+    pub(crate) fn with_timeline(
+        worker: usize,
+        unparker: Unparker,
+        timeline: Option<Recorder>,
+    ) -> Shared {
         Shared {
             worker,
             remote: Mutex::new(Remote {
@@ -90,7 +107,10 @@ impl Shared {
             injected_pending: AtomicUsize::new(0),
             unparker,
             counters: Counters::default(),
+            timeline,
             retired: Mutex::new(None),
+            #[cfg(loom)]
+            unparks: AtomicUsize::new(0),
         }
     }
 
@@ -105,7 +125,7 @@ impl Shared {
             remote.queue.push(ptr);
         }
         self.counters.wakes_remote.fetch_add(1, Relaxed);
-        self.remote_pending.store(true, SeqCst);
+        self.remote_pending.store(true, Release);
         self.unpark_if_parked();
         true
     }
@@ -121,7 +141,7 @@ impl Shared {
             remote.injected.push(task);
         }
         self.injected_pending.fetch_add(1, Relaxed);
-        self.remote_pending.store(true, SeqCst);
+        self.remote_pending.store(true, Release);
         self.unpark_if_parked();
         Ok(())
     }
@@ -132,7 +152,7 @@ impl Shared {
         if !self.remote_pending.load(Acquire) {
             return;
         }
-        self.remote_pending.store(false, SeqCst);
+        self.remote_pending.store(false, Relaxed);
         let mut remote = self.remote.lock().unwrap();
         std::mem::swap(&mut remote.queue, &mut spare.woken);
         std::mem::swap(&mut remote.injected, &mut spare.injected);
@@ -162,7 +182,7 @@ impl Shared {
 
     /// Asks a worker thread to leave its loop, waking it if parked.
     pub(crate) fn stop(&self) {
-        self.stopping.store(true, SeqCst);
+        self.stopping.store(true, Release);
         self.wake_main();
     }
 
@@ -172,32 +192,44 @@ impl Shared {
 
     /// Wakes the `block_on` future.
     pub(crate) fn wake_main(&self) {
-        self.main_woken.store(true, SeqCst);
+        self.main_woken.store(true, Release);
         self.unpark_if_parked();
     }
 
+    /// The waker's half of the parking handshake: call after publishing the
+    /// work (queue entry or flag).
     fn unpark_if_parked(&self) {
-        if self.parked.load(SeqCst) {
+        fence(SeqCst);
+        if self.parked.load(Relaxed) {
+            #[cfg(loom)]
+            self.unparks.fetch_add(1, SeqCst);
             self.unparker.unpark();
         }
+    }
+
+    /// Unparks issued so far (loom tests only).
+    #[cfg(loom)]
+    pub(crate) fn unparks(&self) -> usize {
+        self.unparks.load(SeqCst)
     }
 
     /// Announces that the owner is about to park. Returns false if work
     /// arrived meanwhile and it must not park.
     pub(crate) fn prepare_park(&self) -> bool {
-        self.parked.store(true, SeqCst);
-        if self.remote_pending.load(SeqCst)
-            || self.main_woken.load(SeqCst)
-            || self.stopping.load(SeqCst)
+        self.parked.store(true, Relaxed);
+        fence(SeqCst);
+        if self.remote_pending.load(Acquire)
+            || self.main_woken.load(Acquire)
+            || self.stopping.load(Acquire)
         {
-            self.parked.store(false, SeqCst);
+            self.parked.store(false, Relaxed);
             return false;
         }
         true
     }
 
     pub(crate) fn after_park(&self) {
-        self.parked.store(false, SeqCst);
+        self.parked.store(false, Relaxed);
     }
 
     /// True if a remote wake is waiting to be taken.

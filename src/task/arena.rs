@@ -246,7 +246,7 @@ impl fmt::Debug for Arena {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 

@@ -11,7 +11,9 @@
 //! `RawWakerVTable`), plus the handle protocol in `join.rs`.
 
 pub(crate) mod arena;
+mod builder;
 pub(crate) mod join;
+mod join_set;
 pub(crate) mod raw;
 pub(crate) mod remote;
 pub(crate) mod state;
@@ -21,7 +23,9 @@ mod yield_now;
 use std::fmt;
 use std::future::Future;
 
+pub use builder::Builder;
 pub use join::{AbortHandle, JoinError, JoinHandle};
+pub use join_set::JoinSet;
 pub use yield_now::{yield_now, YieldNow};
 
 pub use crate::runtime::Metrics;
