@@ -1,1 +1,43 @@
-//! `spool::time` (work in progress).
+//! Time: [`sleep`], [`sleep_until`], [`timeout`] and [`interval`].
+//!
+//! Every timer is an entry in the current worker's timer heap (see
+//! `reactor/timers.rs`). A [`Sleep`] is *lazy*: creating one reads the clock
+//! and checks that a runtime is running, nothing more; it is armed on its
+//! first `Pending` poll and cancelled when dropped. So `timeout(d, f)` around
+//! a future that is ready at once never touches the heap, and an armed timer
+//! costs a slab slot and a heap node that are reused, never freshly
+//! allocated, once the heap has grown to its working size.
+//!
+//! # Invariants
+//!
+//! - A `Sleep` that is armed remembers `(reactor id, slab key)`; it is the
+//!   only owner of that key, and frees it when it fires-and-is-polled, when
+//!   it is dropped, or when it moves to another worker (it then re-arms
+//!   there). Dropped on a thread that is not its reactor's, it queues the key
+//!   for the owner (see `reactor/handle.rs`).
+//! - Resolution: deadlines are kept in nanoseconds; the reactor wakes up
+//!   within the epoll timeout's millisecond (rounded up, never early).
+//!   Timers fire in deadline order, equal deadlines in arming order.
+//!
+//! ```
+//! use std::time::{Duration, Instant};
+//! spool::block_on(async {
+//!     let start = Instant::now();
+//!     spool::time::sleep(Duration::from_millis(5)).await;
+//!     assert!(start.elapsed() >= Duration::from_millis(5));
+//!
+//!     let slow = spool::time::sleep(Duration::from_secs(10));
+//!     let result = spool::time::timeout(Duration::from_millis(5), slow).await;
+//!     assert!(result.is_err());
+//! });
+//! ```
+
+mod error;
+mod interval;
+mod sleep;
+mod timeout;
+
+pub use self::error::Elapsed;
+pub use self::interval::{interval, interval_at, Interval, MissedTickBehavior};
+pub use self::sleep::{sleep, sleep_until, Sleep};
+pub use self::timeout::{timeout, timeout_at, Timeout};

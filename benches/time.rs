@@ -1,0 +1,125 @@
+//! Timer benchmarks: spool against tokio's `current_thread` runtime
+//! (`enable_all`), the same workload side by side in each group.
+//!
+//! - `timer_churn`: timeouts whose future is ready at once (the timer is
+//!   never armed): the cost of creating, polling and dropping a `Timeout`.
+//! - `timer_armed`: timeouts whose future is pending once (`yield_now`), so
+//!   the timer is really armed and then cancelled.
+//! - `sleep_many`: 10k tasks each sleeping 1 ms, all at once.
+//!
+//! Run: `cargo bench --bench time`. Results: BENCHMARKS.md.
+
+// criterion's macros generate public items without docs.
+#![allow(missing_docs)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+
+/// Timeouts per iteration of `timer_churn` and `timer_armed`.
+const TIMEOUTS: usize = 100_000;
+/// Concurrent sleeps per iteration of `sleep_many`.
+const SLEEPS: usize = 10_000;
+
+fn tokio_rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// timer_churn: 100k x `timeout(10 s, ready)`.
+fn timer_churn(c: &mut Criterion) {
+    let mut g = c.benchmark_group("timer_churn");
+    let rt = spool::Runtime::new().unwrap();
+    g.bench_function("spool", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                for i in 0..TIMEOUTS {
+                    let r = spool::time::timeout(Duration::from_secs(10), async { i }).await;
+                    black_box(r.unwrap());
+                }
+            })
+        })
+    });
+    let trt = tokio_rt();
+    g.bench_function("tokio_current_thread", |b| {
+        b.iter(|| {
+            trt.block_on(async {
+                for i in 0..TIMEOUTS {
+                    let r = tokio::time::timeout(Duration::from_secs(10), async { i }).await;
+                    black_box(r.unwrap());
+                }
+            })
+        })
+    });
+    g.finish();
+}
+
+/// timer_armed: 100k sequential `timeout(10 s, yield_now())`: armed, then cancelled.
+fn timer_armed(c: &mut Criterion) {
+    let mut g = c.benchmark_group("timer_armed");
+    let rt = spool::Runtime::new().unwrap();
+    g.bench_function("spool", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                for _ in 0..TIMEOUTS {
+                    let r = spool::time::timeout(Duration::from_secs(10), spool::task::yield_now())
+                        .await;
+                    r.unwrap();
+                }
+            })
+        })
+    });
+    let trt = tokio_rt();
+    g.bench_function("tokio_current_thread", |b| {
+        b.iter(|| {
+            trt.block_on(async {
+                for _ in 0..TIMEOUTS {
+                    let r = tokio::time::timeout(Duration::from_secs(10), tokio::task::yield_now())
+                        .await;
+                    r.unwrap();
+                }
+            })
+        })
+    });
+    g.finish();
+}
+
+/// sleep_many: 10k tasks sleep 1 ms concurrently; join them all.
+fn sleep_many(c: &mut Criterion) {
+    let mut g = c.benchmark_group("sleep_many");
+    let rt = spool::Runtime::new().unwrap();
+    g.bench_function("spool", |b| {
+        let mut handles = Vec::with_capacity(SLEEPS);
+        b.iter(|| {
+            rt.block_on(async {
+                for _ in 0..SLEEPS {
+                    handles.push(spool::spawn(spool::time::sleep(Duration::from_millis(1))));
+                }
+                for h in handles.drain(..) {
+                    h.await.unwrap();
+                }
+            })
+        })
+    });
+    let trt = tokio_rt();
+    g.bench_function("tokio_current_thread", |b| {
+        let mut handles = Vec::with_capacity(SLEEPS);
+        b.iter(|| {
+            trt.block_on(async {
+                for _ in 0..SLEEPS {
+                    handles.push(tokio::spawn(tokio::time::sleep(Duration::from_millis(1))));
+                }
+                for h in handles.drain(..) {
+                    h.await.unwrap();
+                }
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, timer_churn, timer_armed, sleep_many);
+criterion_main!(benches);

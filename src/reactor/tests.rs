@@ -1,0 +1,147 @@
+//! Unit tests of the reactor alone (no executor): counting wakers stand in
+//! for tasks.
+
+use super::*;
+use std::sync::atomic::AtomicUsize;
+use std::task::Wake;
+
+/// A waker that counts its wakes.
+#[derive(Default)]
+struct CountWaker(AtomicUsize);
+
+impl Wake for CountWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+fn counting() -> (Arc<CountWaker>, Waker) {
+    let c = Arc::new(CountWaker::default());
+    (c.clone(), Waker::from(c))
+}
+
+#[test]
+#[should_panic(expected = "there is no reactor running")]
+fn with_current_outside_a_runtime_panics() {
+    with_current(|_| ());
+}
+
+#[test]
+fn enter_sets_and_restores_the_current_reactor() {
+    let a = Reactor::new().unwrap();
+    let b = Reactor::new().unwrap();
+    assert!(try_with_current(|_| ()).is_none());
+    {
+        let _ga = a.enter();
+        assert_eq!(with_current(|d| d.id()), a.driver.id());
+        {
+            let _gb = b.enter();
+            assert_eq!(with_current(|d| d.id()), b.driver.id());
+        }
+        assert_eq!(with_current(|d| d.id()), a.driver.id());
+    }
+    assert!(try_with_current(|_| ()).is_none());
+}
+
+#[test]
+fn timers_fire_in_park_and_wake_after_the_deadline() {
+    let r = Reactor::new().unwrap();
+    let _g = r.enter();
+    let (count, waker) = counting();
+    let start = Instant::now();
+    let key = with_current(|d| d.timer_insert(start + Duration::from_millis(20), &waker));
+    // A zero-timeout park before the deadline fires nothing.
+    let report = r.park(Some(Duration::ZERO));
+    assert_eq!(report.timers_fired, 0);
+    assert_eq!(count.0.load(Ordering::SeqCst), 0);
+    // A blocking park returns once the deadline passed.
+    let report = r.park(None);
+    assert!(start.elapsed() >= Duration::from_millis(20));
+    assert_eq!(report.timers_fired, 1);
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    assert!(with_current(|d| d.timer_poll(key, &waker)));
+    release_timer(r.driver.id(), key);
+    assert_eq!(r.driver.timers.borrow().queued(), 0);
+}
+
+#[test]
+fn unpark_from_another_thread_ends_a_blocking_park() {
+    let r = Reactor::new().unwrap();
+    let unparker = r.unparker();
+    let t = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(10));
+        unparker.unpark();
+    });
+    let report = r.park(None);
+    assert_eq!(report.io_events, 0);
+    t.join().unwrap();
+}
+
+#[test]
+fn a_timer_released_from_another_thread_is_freed_at_the_next_park() {
+    let r = Reactor::new().unwrap();
+    let _g = r.enter();
+    let (_count, waker) = counting();
+    let id = r.driver.id();
+    let key = with_current(|d| d.timer_insert(Instant::now() + Duration::from_secs(60), &waker));
+    std::thread::spawn(move || release_timer(id, key))
+        .join()
+        .unwrap();
+    assert_eq!(r.driver.timers.borrow().queued(), 1);
+    r.park(Some(Duration::ZERO));
+    assert_eq!(r.driver.timers.borrow().queued(), 0);
+}
+
+#[test]
+fn socket_readiness_wakes_the_registered_waker() {
+    use std::io::{Read, Write};
+    let r = Reactor::new().unwrap();
+    let _g = r.enter();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let mut client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (server, _) = listener.accept().unwrap();
+    server.set_nonblocking(true).unwrap();
+    let mut server = mio::net::TcpStream::from_std(server);
+    let reg = io::Registration::new(&mut server, mio::Interest::READABLE).unwrap();
+    let (count, waker) = counting();
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut buf = [0u8; 8];
+    // Optimistically ready: the first attempt hits WouldBlock, then waits.
+    let poll = reg.poll_io(io::Direction::Read, &mut cx, || (&server).read(&mut buf));
+    assert!(poll.is_pending());
+    client.write_all(b"hi").unwrap();
+    let mut events = 0;
+    for _ in 0..100 {
+        events += r.park(Some(Duration::from_millis(50))).io_events;
+        if count.0.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+    }
+    assert!(events >= 1);
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    let poll = reg.poll_io(io::Direction::Read, &mut cx, || (&server).read(&mut buf));
+    assert!(matches!(poll, std::task::Poll::Ready(Ok(2))));
+    reg.deregister(&mut server).unwrap();
+    drop(reg);
+    assert!(r.driver.io.borrow().is_empty());
+}
+
+#[test]
+fn shutdown_wakes_io_waiters_who_then_see_an_error() {
+    let r = Reactor::new().unwrap();
+    let _g = r.enter();
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_nonblocking(true).unwrap();
+    let mut socket = mio::net::UdpSocket::from_std(socket);
+    let reg = io::Registration::new(&mut socket, mio::Interest::READABLE).unwrap();
+    let (count, waker) = counting();
+    let mut cx = std::task::Context::from_waker(&waker);
+    let mut buf = [0u8; 8];
+    assert!(reg
+        .poll_io(io::Direction::Read, &mut cx, || socket.recv(&mut buf))
+        .is_pending());
+    r.shutdown();
+    assert_eq!(count.0.load(Ordering::SeqCst), 1);
+    let poll = reg.poll_io(io::Direction::Read, &mut cx, || socket.recv(&mut buf));
+    assert!(matches!(poll, std::task::Poll::Ready(Err(_))));
+}
