@@ -11,6 +11,8 @@ mod glob;
 #[allow(dead_code)]
 #[path = "../examples/kv/keyspace.rs"]
 mod keyspace;
+#[path = "util/kv.rs"]
+mod kv;
 #[allow(dead_code)]
 #[path = "../examples/kv/reply.rs"]
 mod reply;
@@ -20,8 +22,6 @@ mod resp;
 #[allow(dead_code)]
 #[path = "../examples/kv/store.rs"]
 mod store;
-#[path = "util/kv.rs"]
-mod kv;
 
 use commands::Flow;
 use keyspace::{Keyspace, Local, Shared};
@@ -257,29 +257,55 @@ fn expire_and_ttl_follow_the_clock() {
         let at = |ms: u64| t0 + Duration::from_millis(ms);
         assert_eq!(
             run(t0, &["TTL k", "SET k v", "TTL k", "EXPIRE k 10", "TTL k"]),
-            ["(integer) -2", "OK", "(integer) -1", "(integer) 1", "(integer) 10"]
+            [
+                "(integer) -2",
+                "OK",
+                "(integer) -1",
+                "(integer) 1",
+                "(integer) 10"
+            ]
         );
         // TTL rounds like redis: 9.6 s left shows 10, 9.4 s shows 9.
-        assert_eq!(run(at(400), &["TTL k", "PTTL k"]), ["(integer) 10", "(integer) 9600"]);
+        assert_eq!(
+            run(at(400), &["TTL k", "PTTL k"]),
+            ["(integer) 10", "(integer) 9600"]
+        );
         assert_eq!(run(at(600), &["TTL k"]), ["(integer) 9"]);
-        assert_eq!(run(at(9_999), &["GET k", "EXISTS k"]), ["\"v\"", "(integer) 1"]);
+        assert_eq!(
+            run(at(9_999), &["GET k", "EXISTS k"]),
+            ["\"v\"", "(integer) 1"]
+        );
         // At the deadline the key is gone for every reader.
         assert_eq!(
             run(
                 at(10_000),
-                &["GET k", "EXISTS k", "TTL k", "MGET k", "KEYS *", "EXPIRE k 5"]
+                &[
+                    "GET k",
+                    "EXISTS k",
+                    "TTL k",
+                    "MGET k",
+                    "KEYS *",
+                    "EXPIRE k 5"
+                ]
             ),
-            ["(nil)", "(integer) 0", "(integer) -2", "[(nil)]", "[]", "(integer) 0"]
+            [
+                "(nil)",
+                "(integer) 0",
+                "(integer) -2",
+                "[(nil)]",
+                "[]",
+                "(integer) 0"
+            ]
         );
         // INCR on an expired key starts again from 0, without a deadline.
         assert_eq!(
-            run(
-                at(10_000),
-                &["SET n 5 PX 100", "INCR n", "TTL n", "PTTL n"]
-            ),
+            run(at(10_000), &["SET n 5 PX 100", "INCR n", "TTL n", "PTTL n"]),
             ["OK", "(integer) 6", "(integer) 0", "(integer) 100"]
         );
-        assert_eq!(run(at(10_100), &["INCR n", "TTL n"]), ["(integer) 1", "(integer) -1"]);
+        assert_eq!(
+            run(at(10_100), &["INCR n", "TTL n"]),
+            ["(integer) 1", "(integer) -1"]
+        );
     });
 }
 
@@ -374,16 +400,8 @@ fn unknown_commands_and_wrong_arity() {
             run(
                 t,
                 &[
-                    "FOO a b",
-                    "GET",
-                    "GET a b",
-                    "SET k",
-                    "ECHO",
-                    "PING a b",
-                    "TTL",
-                    "DBSIZE x",
-                    "SELECT 0",
-                    "SELECT 3",
+                    "FOO a b", "GET", "GET a b", "SET k", "ECHO", "PING a b", "TTL", "DBSIZE x",
+                    "SELECT 0", "SELECT 3",
                 ]
             ),
             [
@@ -421,7 +439,10 @@ fn command_and_config_for_the_redis_tools() {
         assert_eq!(replies[0], "[]");
         assert_eq!(replies[1], "[]");
         assert!(replies[2].starts_with("(integer) "), "{}", replies[2]);
-        assert_eq!(replies[3..6], ["[\"save\", \"\"]", "[\"appendonly\", \"no\"]", "[]"]);
+        assert_eq!(
+            replies[3..6],
+            ["[\"save\", \"\"]", "[\"appendonly\", \"no\"]", "[]"]
+        );
         assert_eq!(
             replies[6],
             "(error) ERR unknown subcommand 'SET'. Try CONFIG HELP."
@@ -497,6 +518,9 @@ fn the_deadline_heap_stays_bounded_under_rewrites() {
     }
     // One key, 100k deadline rewrites: the heap was rebuilt along the way;
     // sweeping removes exactly the one key.
-    assert_eq!(store.sweep(t0 + Duration::from_secs(1_000_000), usize::MAX), 1);
+    assert_eq!(
+        store.sweep(t0 + Duration::from_secs(1_000_000), usize::MAX),
+        1
+    );
     assert!(store.is_empty());
 }

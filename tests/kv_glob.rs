@@ -32,7 +32,11 @@ fn stars_and_question_marks() {
         ("user:*:name", "user:42:named", false),
     ];
     for (pattern, key, want) in cases {
-        assert_eq!(matches(pattern.as_bytes(), key.as_bytes()), *want, "{pattern} ~ {key}");
+        assert_eq!(
+            matches(pattern.as_bytes(), key.as_bytes()),
+            *want,
+            "{pattern} ~ {key}"
+        );
     }
 }
 
@@ -57,7 +61,11 @@ fn classes_ranges_negation_and_escapes() {
         ("trailing\\", "trailing\\", true),
     ];
     for (pattern, key, want) in cases {
-        assert_eq!(matches(pattern.as_bytes(), key.as_bytes()), *want, "{pattern} ~ {key}");
+        assert_eq!(
+            matches(pattern.as_bytes(), key.as_bytes()),
+            *want,
+            "{pattern} ~ {key}"
+        );
     }
 }
 

@@ -83,7 +83,11 @@ pub fn read_replies(stream: &mut TcpStream, count: usize) -> Vec<String> {
             None => {
                 let mut chunk = [0u8; 4096];
                 let n = stream.read(&mut chunk).expect("reply within the timeout");
-                assert!(n > 0, "server closed after {} replies: {replies:?}", replies.len());
+                assert!(
+                    n > 0,
+                    "server closed after {} replies: {replies:?}",
+                    replies.len()
+                );
                 buf.extend_from_slice(&chunk[..n]);
             }
         }
@@ -125,5 +129,8 @@ pub fn redis_cli(addr: SocketAddr, args: &[&str]) -> String {
         "redis-cli {args:?} failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8(output.stdout).unwrap().trim_end().to_string()
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .trim_end()
+        .to_string()
 }

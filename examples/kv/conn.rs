@@ -1,0 +1,166 @@
+//! One client connection's buffering and batching, without the socket: the
+//! server's read loop (`server.rs`) feeds it bytes and writes out what it
+//! produces, and the tests can drive it directly.
+//!
+//! Invariants:
+//!
+//! - `input[start..end]` is the unconsumed input; it begins at a frame
+//!   boundary (the parser's positions are relative to `start`, so the
+//!   region may be moved to the front of the buffer between reads).
+//! - `need` is the least number of unconsumed bytes the current frame
+//!   needs; [`Connection::process`] does not re-parse before they are
+//!   there, so a large bulk string arriving in many reads is parsed once.
+//! - The input buffer grows by doubling while a frame needs it, never past
+//!   the frame's declared size and never past `max_query`; a frame that
+//!   declares more than `max_query` is refused before it is buffered. Once
+//!   idle, a grown buffer shrinks back.
+//! - Every complete frame buffered is executed before the next read
+//!   (pipelining), and all their replies go out in one write; the batch is
+//!   cut short only when the replies reach [`FLUSH_AT`] bytes, so output
+//!   stays bounded too.
+
+use crate::commands::{execute, Flow};
+use crate::keyspace::Keyspace;
+use crate::reply;
+use crate::resp::{Limits, Parser, Status};
+use std::time::Instant;
+
+/// Initial (and idle) size of the input buffer.
+const INITIAL: usize = 16 << 10;
+/// Least free space offered to a read.
+const MIN_READ: usize = 4 << 10;
+/// Replies are written once they reach this many bytes, even mid-batch.
+pub const FLUSH_AT: usize = 64 << 10;
+
+/// What the server does after [`Connection::process`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Write `out`, then read more input.
+    NeedInput,
+    /// Write `out`, then call `process` again: whole frames remain.
+    More,
+    /// Write `out`, then close (`QUIT`, or a protocol error whose reply is
+    /// the last thing in `out`).
+    Close,
+}
+
+/// Buffers and parser state of one connection.
+#[derive(Debug)]
+pub struct Connection {
+    parser: Parser,
+    input: Vec<u8>,
+    start: usize,
+    end: usize,
+    need: usize,
+    max_query: usize,
+    /// Replies not yet written.
+    pub out: Vec<u8>,
+}
+
+impl Connection {
+    /// A connection enforcing `limits` on each frame and `max_query` on the
+    /// bytes one frame may occupy.
+    pub fn new(limits: Limits, max_query: usize) -> Connection {
+        Connection {
+            parser: Parser::new(limits),
+            input: vec![0; INITIAL],
+            start: 0,
+            end: 0,
+            need: 1,
+            max_query,
+            out: Vec::with_capacity(INITIAL),
+        }
+    }
+
+    /// Free space to read into (at least [`MIN_READ`] bytes). Only when
+    /// the tail is nearly full is the pending frame moved to the front
+    /// and, if that is not enough, the buffer doubled (capped at what the
+    /// frame needs): memory follows the bytes actually received, not the
+    /// lengths a client declares.
+    pub fn read_buf(&mut self) -> &mut [u8] {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+            if self.input.len() > 4 * INITIAL {
+                self.input = vec![0; INITIAL];
+            }
+        }
+        if self.input.len() - self.end < MIN_READ {
+            if self.start > 0 {
+                self.input.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            }
+            if self.input.len() - self.end < MIN_READ {
+                let floor = self.end + MIN_READ;
+                let grown = (2 * self.input.len()).min(self.need.max(floor)).max(floor);
+                self.input.resize(grown, 0);
+            }
+        }
+        &mut self.input[self.end..]
+    }
+
+    /// Records that `n` bytes were read into [`read_buf`](Self::read_buf).
+    pub fn filled(&mut self, n: usize) {
+        self.end += n;
+        debug_assert!(self.end <= self.input.len());
+    }
+
+    /// Executes every whole frame buffered, appending replies to `out`.
+    pub fn process<K: Keyspace>(&mut self, ks: &K, now: Instant) -> Outcome {
+        loop {
+            if self.end - self.start < self.need {
+                return Outcome::NeedInput;
+            }
+            let frame = &self.input[self.start..self.end];
+            match self.parser.parse(frame) {
+                Ok(Status::Complete(n)) => {
+                    let args = self.parser.args(frame);
+                    let flow = if args.is_empty() {
+                        Flow::Continue
+                    } else {
+                        execute(ks, &args, now, &mut self.out)
+                    };
+                    self.start += n;
+                    self.need = 1;
+                    if flow == Flow::Close {
+                        return Outcome::Close;
+                    }
+                    if self.out.len() >= FLUSH_AT {
+                        return Outcome::More;
+                    }
+                }
+                Ok(Status::Incomplete { need }) => {
+                    if need > self.max_query {
+                        reply::error(
+                            &mut self.out,
+                            b"ERR Protocol error: request larger than the query buffer limit",
+                        );
+                        return Outcome::Close;
+                    }
+                    self.need = need;
+                    return Outcome::NeedInput;
+                }
+                Err(e) => {
+                    reply::error(&mut self.out, format!("ERR {e}").as_bytes());
+                    return Outcome::Close;
+                }
+            }
+        }
+    }
+
+    /// Empties `out` after it was written, shrinking it if one huge reply
+    /// grew it.
+    pub fn written(&mut self) {
+        self.out.clear();
+        if self.out.capacity() > 64 * INITIAL {
+            self.out.shrink_to(INITIAL);
+        }
+    }
+
+    /// Bytes held for this connection (input and output buffers).
+    #[allow(dead_code)] // for the tests
+    pub fn buffered_capacity(&self) -> usize {
+        self.input.len() + self.out.capacity()
+    }
+}
