@@ -114,15 +114,10 @@ fn pipelined_frames_come_out_one_at_a_time() {
     let buf = b"*1\r\n$4\r\nPING\r\nECHO hi\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n*2\r\n$3\r\nGE";
     let mut pos = 0;
     let mut seen = Vec::new();
-    loop {
-        match p.parse(&buf[pos..]).unwrap() {
-            Status::Complete(n) => {
-                let args: Vec<_> = p.args(&buf[pos..]).iter().map(<[u8]>::to_vec).collect();
-                seen.push(args);
-                pos += n;
-            }
-            Status::Incomplete { .. } => break,
-        }
+    while let Status::Complete(n) = p.parse(&buf[pos..]).unwrap() {
+        let args: Vec<_> = p.args(&buf[pos..]).iter().map(<[u8]>::to_vec).collect();
+        seen.push(args);
+        pos += n;
     }
     assert_eq!(
         seen,

@@ -12,7 +12,7 @@
 //! `keyspace.rs`); `now` is read once per batch by the caller and passed
 //! in, which also lets the tests drive expiry without sleeping.
 
-use crate::keyspace::Keyspace;
+use crate::keyspace::{Keyspace, Locked};
 use crate::reply;
 use crate::resp::Args;
 use crate::store::{Condition, Expiry, IncrError};
@@ -120,17 +120,19 @@ pub fn execute<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec
             None => reply::null(out),
         },
         Cmd::Del => {
+            let mut locked = Locked::new(ks, args.iter().skip(1));
             let removed = args
                 .iter()
                 .skip(1)
-                .filter(|k| ks.lock_key(k).remove(k, now));
+                .filter(|k| locked.store(k).remove(k, now));
             reply::integer(out, removed.count() as i64);
         }
         Cmd::Exists => {
+            let mut locked = Locked::new(ks, args.iter().skip(1));
             let found = args
                 .iter()
                 .skip(1)
-                .filter(|k| ks.lock_key(k).contains(k, now));
+                .filter(|k| locked.store(k).contains(k, now));
             reply::integer(out, found.count() as i64);
         }
         Cmd::Incr => incr(ks, args.get(1), Some(1), now, out),
@@ -141,9 +143,10 @@ pub fn execute<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec
             delta => incr(ks, args.get(1), delta.map(|d| -d), now, out),
         },
         Cmd::MGet => {
+            let mut locked = Locked::new(ks, args.iter().skip(1));
             reply::array(out, args.len() - 1);
             for key in args.iter().skip(1) {
-                match ks.lock_key(key).get(key, now) {
+                match locked.store(key).get(key, now) {
                     Some(value) => reply::bulk(out, value),
                     None => reply::null(out),
                 }
@@ -297,23 +300,13 @@ fn incr<K: Keyspace>(ks: &K, key: &[u8], delta: Option<i64>, now: Instant, out: 
     }
 }
 
-/// `MSET k v [k v ...]`: atomic, so every shard involved is locked (in
-/// ascending order) before the first write.
+/// `MSET k v [k v ...]`: atomic, every shard involved locked first.
 fn mset<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec<u8>) {
-    let mut involved: u64 = 0;
-    for pair in (1..args.len()).step_by(2) {
-        involved |= 1 << ks.shard_of(args.get(pair));
-    }
-    let mut guards: Vec<(usize, K::Guard<'_>)> = (0..ks.shard_count())
-        .filter(|s| involved & (1 << s) != 0)
-        .map(|s| (s, ks.lock(s)))
-        .collect();
+    let mut locked = Locked::new(ks, args.iter().skip(1).step_by(2));
     for pair in (1..args.len()).step_by(2) {
         let (key, value) = (args.get(pair), args.get(pair + 1));
-        let shard = ks.shard_of(key);
-        if let Some((_, store)) = guards.iter_mut().find(|(s, _)| *s == shard) {
-            store.set(key, value, Condition::Always, Expiry::Never, now, false);
-        }
+        let store = locked.store(key);
+        store.set(key, value, Condition::Always, Expiry::Never, now, false);
     }
     reply::ok(out);
 }

@@ -11,9 +11,10 @@
 //!   needs; [`Connection::process`] does not re-parse before they are
 //!   there, so a large bulk string arriving in many reads is parsed once.
 //! - The input buffer grows by doubling while a frame needs it, never past
-//!   the frame's declared size and never past `max_query`; a frame that
-//!   declares more than `max_query` is refused before it is buffered. Once
-//!   idle, a grown buffer shrinks back.
+//!   the frame's declared size and never past `max_query`; a frame longer
+//!   than `max_query` is refused as soon as its headers show it (before
+//!   its payload is buffered), or when it completes if it arrived whole.
+//!   Once idle, a grown buffer shrinks back.
 //! - Every complete frame buffered is executed before the next read
 //!   (pipelining), and all their replies go out in one write; the batch is
 //!   cut short only when the replies reach [`FLUSH_AT`] bytes, so output
@@ -114,6 +115,13 @@ impl Connection {
             }
             let frame = &self.input[self.start..self.end];
             match self.parser.parse(frame) {
+                Ok(Status::Complete(n) | Status::Incomplete { need: n }) if n > self.max_query => {
+                    reply::error(
+                        &mut self.out,
+                        b"ERR Protocol error: request larger than the query buffer limit",
+                    );
+                    return Outcome::Close;
+                }
                 Ok(Status::Complete(n)) => {
                     let args = self.parser.args(frame);
                     let flow = if args.is_empty() {
@@ -131,13 +139,6 @@ impl Connection {
                     }
                 }
                 Ok(Status::Incomplete { need }) => {
-                    if need > self.max_query {
-                        reply::error(
-                            &mut self.out,
-                            b"ERR Protocol error: request larger than the query buffer limit",
-                        );
-                        return Outcome::Close;
-                    }
                     self.need = need;
                     return Outcome::NeedInput;
                 }

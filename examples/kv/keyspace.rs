@@ -10,8 +10,9 @@
 //!   `Mutex`, a key going to the shard picked by an FNV-1a hash of its
 //!   bytes. Connections on any worker lock the one shard they need, for
 //!   the duration of one command, never across an `.await`; commands that
-//!   need several shards at once (`MSET`, `FLUSHALL`) lock them in
-//!   ascending order, so two of them cannot deadlock.
+//!   need several shards at once (`MSET`, `MGET`, `DEL`, `EXISTS` with
+//!   several keys, through [`Locked`]; `FLUSHALL`) lock them all first, in
+//!   ascending order, so they are atomic and two of them cannot deadlock.
 //!
 //! The command engine is generic over [`Keyspace`], so the single-worker
 //! build pays neither for atomics nor for hashing a key twice.
@@ -114,5 +115,46 @@ impl Keyspace for Shared {
         // A command never panics while holding a shard (it only touches
         // the map); if one did, the map is still structurally sound.
         self.0[shard].lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The shards of several keys, locked together in ascending order, so that
+/// a multi-key command (`MSET`, `MGET`, `DEL`, `EXISTS`) is atomic with
+/// respect to every other command, as in redis.
+pub struct Locked<'k, K: Keyspace> {
+    ks: &'k K,
+    guards: Vec<(usize, K::Guard<'k>)>,
+}
+
+impl<'k, K: Keyspace> Locked<'k, K> {
+    /// Locks the shards owning `keys`.
+    pub fn new<'a>(ks: &'k K, keys: impl Iterator<Item = &'a [u8]>) -> Locked<'k, K> {
+        let mut involved: u64 = 0;
+        for key in keys {
+            involved |= 1 << ks.shard_of(key);
+        }
+        let guards = (0..ks.shard_count())
+            .filter(|s| involved & (1 << s) != 0)
+            .map(|s| (s, ks.lock(s)))
+            .collect();
+        Locked { ks, guards }
+    }
+
+    /// The (locked) shard owning `key`, one of the keys given to `new`.
+    pub fn store(&mut self, key: &[u8]) -> &mut Store {
+        let shard = self.ks.shard_of(key);
+        let (_, guard) = self
+            .guards
+            .iter_mut()
+            .find(|(s, _)| *s == shard)
+            .expect("the key's shard was locked by Locked::new");
+        guard
+    }
+}
+
+impl<K: Keyspace> std::fmt::Debug for Locked<'_, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shards: Vec<usize> = self.guards.iter().map(|(s, _)| *s).collect();
+        f.debug_struct("Locked").field("shards", &shards).finish()
     }
 }

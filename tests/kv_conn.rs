@@ -1,0 +1,137 @@
+//! The kv example's per-connection buffering, without sockets: memory
+//! follows the bytes actually received (not the lengths a client
+//! declares), a grown buffer shrinks back once idle, and a long pipelined
+//! batch is cut into bounded writes without losing or reordering replies.
+
+#[allow(dead_code)]
+#[path = "../examples/kv/commands.rs"]
+mod commands;
+#[allow(dead_code)]
+#[path = "../examples/kv/conn.rs"]
+mod conn;
+#[allow(dead_code)]
+#[path = "../examples/kv/glob.rs"]
+mod glob;
+#[allow(dead_code)]
+#[path = "../examples/kv/keyspace.rs"]
+mod keyspace;
+#[allow(dead_code)]
+#[path = "../examples/kv/reply.rs"]
+mod reply;
+#[allow(dead_code)]
+#[path = "../examples/kv/resp.rs"]
+mod resp;
+#[allow(dead_code)]
+#[path = "../examples/kv/store.rs"]
+mod store;
+
+use conn::{Connection, Outcome, FLUSH_AT};
+use keyspace::Local;
+use resp::Limits;
+use std::time::Instant;
+
+/// Copies `bytes` into the connection as one read (several if it does not
+/// fit), processing after each.
+fn feed(conn: &mut Connection, ks: &Local, mut bytes: &[u8]) -> Vec<Outcome> {
+    let mut outcomes = Vec::new();
+    while !bytes.is_empty() {
+        let buf = conn.read_buf();
+        let n = buf.len().min(bytes.len());
+        buf[..n].copy_from_slice(&bytes[..n]);
+        conn.filled(n);
+        bytes = &bytes[n..];
+        outcomes.push(conn.process(ks, Instant::now()));
+    }
+    outcomes
+}
+
+#[test]
+fn a_large_value_grows_the_buffer_with_the_bytes_received() {
+    let ks = Local::new();
+    let mut conn = Connection::new(Limits::default(), 1 << 30);
+    let value = vec![b'x'; 1 << 20];
+    let mut input = format!("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n${}\r\n", value.len()).into_bytes();
+    input.extend_from_slice(&value);
+    input.extend_from_slice(b"\r\n");
+    let mut received = 0;
+    for chunk in input.chunks(4096) {
+        received += chunk.len();
+        let outcomes = feed(&mut conn, &ks, chunk);
+        assert!(
+            conn.buffered_capacity() <= 2 * received + 64 * 1024,
+            "{} bytes buffered after receiving {received}",
+            conn.buffered_capacity()
+        );
+        if received < input.len() {
+            assert_eq!(outcomes, [Outcome::NeedInput]);
+        }
+    }
+    assert_eq!(conn.out, b"+OK\r\n");
+    conn.written();
+    // Idle again: the next read shrinks the input buffer back.
+    let _ = conn.read_buf();
+    assert!(
+        conn.buffered_capacity() <= 64 * 1024,
+        "{}",
+        conn.buffered_capacity()
+    );
+    // And the value is all there.
+    feed(&mut conn, &ks, b"GET big\r\n");
+    let (reply, _) = reply::read(&conn.out).unwrap().unwrap();
+    assert_eq!(reply, reply::Reply::Bulk(Some(&value)));
+}
+
+#[test]
+fn a_declared_huge_bulk_is_not_allocated_up_front() {
+    let ks = Local::new();
+    let mut conn = Connection::new(Limits::default(), 1 << 30);
+    // 500 MiB declared (under the 512 MiB limit), 10 KiB sent.
+    let mut input = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$524288000\r\n".to_vec();
+    input.extend_from_slice(&[b'y'; 10 * 1024]);
+    assert!(feed(&mut conn, &ks, &input)
+        .iter()
+        .all(|o| *o == Outcome::NeedInput));
+    assert!(
+        conn.buffered_capacity() <= 64 * 1024,
+        "{} bytes buffered for 10 KiB received",
+        conn.buffered_capacity()
+    );
+}
+
+#[test]
+fn a_long_pipeline_is_flushed_in_bounded_batches() {
+    let ks = Local::new();
+    let mut conn = Connection::new(Limits::default(), 1 << 30);
+    let value = vec![b'z'; 1000];
+    let mut input = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000\r\n".to_vec();
+    input.extend_from_slice(&value);
+    input.extend_from_slice(b"\r\n");
+    input.extend_from_slice(&b"GET k\r\n".repeat(1000));
+    // Feed it all first, then drain the way the server does.
+    let buf = conn.read_buf();
+    assert!(buf.len() >= input.len(), "one read holds the batch");
+    buf[..input.len()].copy_from_slice(&input);
+    conn.filled(input.len());
+    let mut writes = Vec::new();
+    loop {
+        let outcome = conn.process(&ks, Instant::now());
+        writes.push(conn.out.len());
+        let mut pos = 0;
+        while let Some((reply, n)) = reply::read(&conn.out[pos..]).unwrap() {
+            if pos > 0 || writes.len() > 1 {
+                assert_eq!(reply, reply::Reply::Bulk(Some(&value)));
+            }
+            pos += n;
+        }
+        assert_eq!(pos, conn.out.len(), "only whole replies per write");
+        conn.written();
+        if outcome == Outcome::NeedInput {
+            break;
+        }
+        assert_eq!(outcome, Outcome::More);
+    }
+    assert!(writes.len() > 1, "the batch was cut: {writes:?}");
+    assert!(writes.iter().all(|&w| w < FLUSH_AT + 2048), "{writes:?}");
+    let total: usize = writes.iter().sum();
+    assert_eq!(total, 5 + 1000 * (value.len() + 9));
+}

@@ -1,0 +1,153 @@
+//! The kv example, started in-process on an ephemeral loopback port, driven
+//! by the real `redis-cli` (package redis-tools; this test fails, not
+//! skips, without it): basic commands, INCR, EXPIRE/TTL, KEYS, a pipelined
+//! batch through `redis-cli --pipe`, and both the single-worker and the
+//! two-worker server.
+
+#[allow(dead_code)]
+#[path = "../examples/kv/commands.rs"]
+mod commands;
+#[allow(dead_code)]
+#[path = "../examples/kv/conn.rs"]
+mod conn;
+#[allow(dead_code)]
+#[path = "../examples/kv/glob.rs"]
+mod glob;
+#[allow(dead_code)]
+#[path = "../examples/kv/keyspace.rs"]
+mod keyspace;
+#[path = "util/kv.rs"]
+mod kv;
+#[allow(dead_code)]
+#[path = "../examples/kv/reply.rs"]
+mod reply;
+#[allow(dead_code)]
+#[path = "../examples/kv/resp.rs"]
+mod resp;
+#[allow(dead_code)]
+#[path = "../examples/kv/server.rs"]
+mod server;
+#[allow(dead_code)]
+#[path = "../examples/kv/store.rs"]
+mod store;
+
+use server::{Config, Server};
+use std::io::Write;
+use std::net::SocketAddr;
+use std::process::{Command, Stdio};
+
+fn start(workers: usize) -> Server {
+    Server::start(Config {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        workers,
+        ..Config::default()
+    })
+    .expect("server starts")
+}
+
+/// The same session against a server with `workers` workers.
+fn session(workers: usize) {
+    let server = start(workers);
+    let addr = server.addr();
+    let cli = |args: &[&str]| kv::redis_cli(addr, args);
+    assert_eq!(cli(&["PING"]), "PONG");
+    assert_eq!(cli(&["ECHO", "hello world"]), "hello world");
+    assert_eq!(cli(&["GET", "greeting"]), "");
+    assert_eq!(cli(&["SET", "greeting", "hi there"]), "OK");
+    assert_eq!(cli(&["GET", "greeting"]), "hi there");
+    assert_eq!(cli(&["SET", "greeting", "again", "NX"]), "");
+    assert_eq!(cli(&["INCR", "visits"]), "1");
+    assert_eq!(cli(&["INCR", "visits"]), "2");
+    assert_eq!(cli(&["DECR", "visits"]), "1");
+    assert_eq!(
+        cli(&["INCR", "greeting"]),
+        "ERR value is not an integer or out of range"
+    );
+    assert_eq!(cli(&["TTL", "greeting"]), "-1");
+    assert_eq!(cli(&["EXPIRE", "greeting", "100"]), "1");
+    let ttl: i64 = cli(&["TTL", "greeting"]).parse().unwrap();
+    assert!((99..=100).contains(&ttl), "TTL {ttl}");
+    assert_eq!(cli(&["TTL", "nothing"]), "-2");
+    assert_eq!(cli(&["MSET", "user:1", "ann", "user:2", "bob"]), "OK");
+    assert_eq!(cli(&["MGET", "user:1", "nope", "user:2"]), "ann\n\nbob");
+    let mut keys: Vec<String> = cli(&["KEYS", "user:*"]).lines().map(String::from).collect();
+    keys.sort();
+    assert_eq!(keys, ["user:1", "user:2"]);
+    assert_eq!(cli(&["EXISTS", "user:1", "user:2", "user:3"]), "2");
+    assert_eq!(cli(&["DEL", "user:1", "user:2", "user:3"]), "2");
+    assert_eq!(cli(&["DBSIZE"]), "2");
+    assert_eq!(
+        cli(&["NOSUCH", "x"]),
+        "ERR unknown command 'NOSUCH', with args beginning with: 'x'"
+    );
+    // Interactive-style input on stdin: several commands, one connection.
+    let (ok, out) = redis_cli_stdin(addr, &[], b"SET a 1\nINCR a\nGET a\n");
+    assert!(ok);
+    assert_eq!(out, "OK\n2\n2");
+    assert_eq!(cli(&["FLUSHALL"]), "OK");
+    assert_eq!(cli(&["DBSIZE"]), "0");
+    server.stop().unwrap();
+}
+
+#[test]
+fn redis_cli_session_one_worker() {
+    session(1);
+}
+
+#[test]
+fn redis_cli_session_two_workers() {
+    session(2);
+}
+
+#[test]
+fn redis_cli_pipe_mode_loads_a_pipelined_batch() {
+    let server = start(1);
+    let addr = server.addr();
+    let mut batch = Vec::new();
+    for i in 0..2000 {
+        let (key, value) = (format!("key:{i}"), format!("value-{i}"));
+        batch.extend_from_slice(
+            format!(
+                "*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n${}\r\n{value}\r\n",
+                key.len(),
+                value.len()
+            )
+            .as_bytes(),
+        );
+    }
+    // One malformed-but-recoverable command in the middle: an error reply.
+    batch.extend_from_slice(b"*2\r\n$4\r\nINCR\r\n$7\r\nkey:100\r\n");
+    let (ok, out) = redis_cli_stdin(addr, &["--pipe"], &batch);
+    assert!(!ok, "redis-cli --pipe exits 1 when a reply was an error");
+    assert!(
+        out.contains("errors: 1, replies: 2001"),
+        "redis-cli --pipe said: {out}"
+    );
+    assert_eq!(kv::redis_cli(addr, &["DBSIZE"]), "2000");
+    assert_eq!(kv::redis_cli(addr, &["GET", "key:1999"]), "value-1999");
+    server.stop().unwrap();
+}
+
+/// Runs redis-cli with `input` on stdin; returns whether it exited with
+/// success, and its stdout, trimmed.
+fn redis_cli_stdin(addr: SocketAddr, args: &[&str], input: &[u8]) -> (bool, String) {
+    let mut child = Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "-p", &addr.port().to_string()])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run redis-cli ({e}): install redis-tools \
+                 (apt-get install -y redis-tools); CI installs it"
+            )
+        });
+    let mut stdin = child.stdin.take().unwrap();
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    let out = String::from_utf8(output.stdout).unwrap();
+    (output.status.success(), out.trim_end().to_string())
+}
