@@ -9,6 +9,9 @@ mod commands;
 #[path = "../examples/kv/glob.rs"]
 mod glob;
 #[allow(dead_code)]
+#[path = "../examples/kv/hash.rs"]
+mod hash;
+#[allow(dead_code)]
 #[path = "../examples/kv/keyspace.rs"]
 mod keyspace;
 #[path = "util/kv.rs"]

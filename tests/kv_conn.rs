@@ -13,6 +13,9 @@ mod conn;
 #[path = "../examples/kv/glob.rs"]
 mod glob;
 #[allow(dead_code)]
+#[path = "../examples/kv/hash.rs"]
+mod hash;
+#[allow(dead_code)]
 #[path = "../examples/kv/keyspace.rs"]
 mod keyspace;
 #[allow(dead_code)]

@@ -14,6 +14,9 @@ mod conn;
 #[path = "../examples/kv/glob.rs"]
 mod glob;
 #[allow(dead_code)]
+#[path = "../examples/kv/hash.rs"]
+mod hash;
+#[allow(dead_code)]
 #[path = "../examples/kv/keyspace.rs"]
 mod keyspace;
 #[path = "util/kv.rs"]
@@ -27,6 +30,9 @@ mod resp;
 #[allow(dead_code)]
 #[path = "../examples/kv/server.rs"]
 mod server;
+#[allow(dead_code)]
+#[path = "../examples/kv/spin.rs"]
+mod spin;
 #[allow(dead_code)]
 #[path = "../examples/kv/store.rs"]
 mod store;

@@ -17,6 +17,9 @@ mod conn;
 #[path = "../examples/kv/glob.rs"]
 mod glob;
 #[allow(dead_code)]
+#[path = "../examples/kv/hash.rs"]
+mod hash;
+#[allow(dead_code)]
 #[path = "../examples/kv/keyspace.rs"]
 mod keyspace;
 #[path = "util/kv.rs"]
@@ -30,6 +33,9 @@ mod resp;
 #[allow(dead_code)]
 #[path = "../examples/kv/server.rs"]
 mod server;
+#[allow(dead_code)]
+#[path = "../examples/kv/spin.rs"]
+mod spin;
 #[allow(dead_code)]
 #[path = "../examples/kv/store.rs"]
 mod store;
@@ -49,6 +55,7 @@ fn start() -> Server {
             max_args: 16,
         },
         max_query: 4096,
+        spin: None,
     })
     .expect("server starts")
 }

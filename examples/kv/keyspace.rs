@@ -7,7 +7,7 @@
 //!   worker thread touches it; a command borrows it for its own duration
 //!   and never across an `.await`, so the borrow never fails.
 //! - [`Shared`] (`--workers N`): [`SHARDS`] stores, each behind its own
-//!   `Mutex`, a key going to the shard picked by an FNV-1a hash of its
+//!   `Mutex`, a key going to the shard picked by a salted hash of its
 //!   bytes. Connections on any worker lock the one shard they need, for
 //!   the duration of one command, never across an `.await`; commands that
 //!   need several shards at once (`MSET`, `MGET`, `DEL`, `EXISTS` with
@@ -17,8 +17,10 @@
 //! The command engine is generic over [`Keyspace`], so the single-worker
 //! build pays neither for atomics nor for hashing a key twice.
 
+use crate::hash::SeededState;
 use crate::store::Store;
 use std::cell::{RefCell, RefMut};
+use std::hash::BuildHasher;
 use std::ops::DerefMut;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -79,12 +81,19 @@ impl Keyspace for Local {
 
 /// The multi-worker keyspace: [`SHARDS`] mutex-protected stores.
 #[derive(Debug, Clone)]
-pub struct Shared(Arc<[Mutex<Store>]>);
+pub struct Shared {
+    shards: Arc<[Mutex<Store>]>,
+    /// Picks a key's shard (salted: independent of the maps' hash).
+    chooser: SeededState,
+}
 
 impl Shared {
     /// An empty keyspace.
     pub fn new() -> Shared {
-        Shared((0..SHARDS).map(|_| Mutex::new(Store::new())).collect())
+        Shared {
+            shards: (0..SHARDS).map(|_| Mutex::new(Store::new())).collect(),
+            chooser: SeededState::salted(0x5eed),
+        }
     }
 }
 
@@ -98,23 +107,17 @@ impl Keyspace for Shared {
     type Guard<'a> = MutexGuard<'a, Store>;
 
     fn shard_count(&self) -> usize {
-        self.0.len()
+        self.shards.len()
     }
 
     fn shard_of(&self, key: &[u8]) -> usize {
-        // FNV-1a: cheap, and independent of the map's own (keyed) hasher.
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for &b in key {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        (h % self.0.len() as u64) as usize
+        (self.chooser.hash_one(key) % self.shards.len() as u64) as usize
     }
 
     fn lock(&self, shard: usize) -> MutexGuard<'_, Store> {
         // A command never panics while holding a shard (it only touches
         // the map); if one did, the map is still structurally sound.
-        self.0[shard].lock().unwrap_or_else(|e| e.into_inner())
+        self.shards[shard].lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

@@ -18,13 +18,16 @@
 //! `cargo run --release --example kv` serves on 127.0.0.1:6379 until
 //! interrupted (try `redis-cli`, or `redis-benchmark -q -t ping,set,get`);
 //! flags: `--listen ADDR`, `--workers N`, `--max-bulk BYTES`,
-//! `--max-inline BYTES`, `--max-args N`, `--max-query BYTES`.
+//! `--max-inline BYTES`, `--max-args N`, `--max-query BYTES`, `--spin-us
+//! N` (poll mode: keep a worker busy N µs after its last request instead
+//! of sleeping; default 50 when the workers leave a core free, else 0).
 //!
 //! The source: `resp.rs` parses requests in place, `reply.rs` encodes
 //! replies, `conn.rs` batches one connection's pipelined requests into one
-//! write, `commands.rs` runs them against the keyspace (`keyspace.rs`,
-//! shards of `store.rs`), `server.rs` accepts connections and sweeps
-//! expired keys, `selftest.rs` is the load generator.
+//! write, `commands.rs` runs them against the keyspace (`keyspace.rs`:
+//! shards of `store.rs`, hashed by `hash.rs`), `server.rs` accepts
+//! connections and sweeps expired keys, `spin.rs` is the poll mode,
+//! `selftest.rs` is the load generator.
 //!
 //! A production server would do more: persistence (snapshots, an
 //! append-only log), memory limits with eviction, the other data types,
@@ -37,18 +40,20 @@
 mod commands;
 mod conn;
 mod glob;
+mod hash;
 mod keyspace;
 mod reply;
 mod resp;
 mod selftest;
 mod server;
+mod spin;
 mod store;
 
 use server::Config;
 use std::process::ExitCode;
 
 const USAGE: &str = "usage: kv [--self-test] [--listen ADDR] [--workers N] \
-[--max-bulk BYTES] [--max-inline BYTES] [--max-args N] [--max-query BYTES]";
+[--max-bulk BYTES] [--max-inline BYTES] [--max-args N] [--max-query BYTES] [--spin-us N]";
 
 fn main() -> ExitCode {
     let (config, self_test, workers_given) = match parse_args(std::env::args().skip(1)) {
@@ -136,6 +141,7 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, bool, b
             "--max-inline" => config.limits.max_inline = number()?,
             "--max-args" => config.limits.max_args = number()?,
             "--max-query" => config.max_query = number()?,
+            "--spin-us" => config.spin = Some(std::time::Duration::from_micros(number()? as u64)),
             _ => return Err(format!("unknown flag {flag}")),
         }
     }

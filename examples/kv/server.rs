@@ -14,6 +14,8 @@
 //!   share one [`Shared`] keyspace (sharded mutexes, see `keyspace.rs`).
 //! - A connection task owns its socket and buffers; it holds a shard only
 //!   inside a command, never across an `.await`.
+//! - Poll mode (`spin.rs`): each worker runs a spinner task that keeps it
+//!   from sleeping while requests flow, if the workers leave a core free.
 //! - Stopping (the `shutdown` future completing) returns from `block_on`;
 //!   dropping the runtime then drops every connection task, closing the
 //!   sockets.
@@ -21,6 +23,7 @@
 use crate::conn::{Connection, Outcome};
 use crate::keyspace::{Keyspace, Local, Shared};
 use crate::resp::Limits;
+use crate::spin;
 use spool::future::{select, Either};
 use spool::net::{TcpListener, TcpStream};
 use spool::sync::oneshot;
@@ -34,6 +37,9 @@ const SWEEP_EVERY: Duration = Duration::from_millis(100);
 /// Keys one shard gives up per sweep step before the sweeper yields.
 const SWEEP_BUDGET: usize = 1000;
 
+/// The poll-mode window when there are spare cores.
+pub const DEFAULT_SPIN: Duration = Duration::from_micros(50);
+
 /// Server settings (the command-line flags).
 #[derive(Debug, Clone, Copy)]
 pub struct Config {
@@ -45,6 +51,9 @@ pub struct Config {
     pub limits: Limits,
     /// Most bytes one request may occupy in a connection's buffer.
     pub max_query: usize,
+    /// Poll-mode window (see `spin.rs`); zero turns poll mode off, `None`
+    /// picks [`DEFAULT_SPIN`] if the workers leave a core free, else off.
+    pub spin: Option<Duration>,
 }
 
 impl Default for Config {
@@ -54,6 +63,7 @@ impl Default for Config {
             workers: 1,
             limits: Limits::default(),
             max_query: 1 << 30,
+            spin: None,
         }
     }
 }
@@ -69,6 +79,22 @@ pub fn run(
     runtime.block_on(async move {
         let listener = TcpListener::bind(config.listen).await?;
         ready(listener.local_addr()?);
+        let window = config.spin.unwrap_or_else(|| {
+            // Spinning workers that outnumber the cores would take CPU from
+            // each other and from the clients (measured: slower).
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+            if config.workers < cores {
+                DEFAULT_SPIN
+            } else {
+                Duration::ZERO
+            }
+        });
+        if !window.is_zero() {
+            drop(spool::spawn(spin::spinner(window)));
+            for worker in 1..config.workers {
+                drop(spool::spawn_on(worker, spin::spinner(window)));
+            }
+        }
         let served = if config.workers == 1 {
             let ks = Local::new();
             drop(spool::spawn(sweep(ks.clone())));
@@ -213,7 +239,9 @@ async fn serve_io<K: Keyspace>(mut stream: TcpStream, ks: K, config: Config) -> 
     stream.set_nodelay(true)?;
     let mut conn = Connection::new(config.limits, config.max_query);
     loop {
-        let outcome = conn.process(&ks, Instant::now());
+        let now = Instant::now();
+        let outcome = conn.process(&ks, now);
+        spin::activity(now);
         if !conn.out.is_empty() {
             stream.write_all(&conn.out).await?;
             conn.written();

@@ -22,6 +22,8 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::time::Instant;
 
+use crate::hash::SeededState;
+
 /// A stored value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -83,7 +85,7 @@ pub enum IncrError {
 /// One shard of the keyspace (see the module doc).
 #[derive(Debug, Default)]
 pub struct Store {
-    map: HashMap<Vec<u8>, Entry>,
+    map: HashMap<Vec<u8>, Entry, SeededState>,
     deadlines: BinaryHeap<Reverse<(Instant, Vec<u8>)>>,
 }
 
