@@ -21,8 +21,10 @@
 //! - A `PoolCache` *retires* (gives its buffers to the shared stacks, its
 //!   reservations back, and folds its counters into the pool's) when its
 //!   thread exits, when the thread drops the `BufferPool`, or when the thread
-//!   notices that the pool was closed: on every operation, one other entry
-//!   of the list is checked, and all are checked when a new entry is added.
+//!   notices that the pool was closed: every operation checks one entry of
+//!   the list in turn, so with `n` pools in use each is checked within `n`
+//!   operations. (A thread that never uses a pool again keeps its cached
+//!   buffers of a dropped pool until it exits: at most one per class.)
 //! - Reentrancy: nothing runs user code while the cache is borrowed; still,
 //!   `try_borrow_mut` and `try_with` make a busy or destroyed cache fall back
 //!   to the shared stacks instead of panicking.
@@ -138,10 +140,14 @@ pub(super) fn give_back(pool: Arc<PoolInner>, mut buf: Box<[u8]>) {
         let Some((buf, pool)) = item.take() else {
             return;
         };
+        if pool.is_closed() {
+            // No new cache for a closed pool: free the buffer.
+            pool.counters.record_shared(Event::Discarded);
+            return;
+        }
         let cache = tc.get(&pool);
         let slot = &mut cache.slots[class];
-        if slot.parked.is_none() && !pool.is_closed() && (slot.reserved || pool.try_reserve(class))
-        {
+        if slot.parked.is_none() && (slot.reserved || pool.try_reserve(class)) {
             slot.reserved = true;
             slot.parked = Some((buf, pool));
             cache.counters.record_owned(Event::Returned);
@@ -155,7 +161,7 @@ pub(super) fn give_back(pool: Arc<PoolInner>, mut buf: Box<[u8]>) {
     }
 }
 
-/// The slot was full (or the pool closed): the shared stack, or free.
+/// The slot was full: the shared stack, or free.
 #[cold]
 #[inline(never)]
 fn give_back_slow(pool: &PoolInner, class: usize, buf: Box<[u8]>) -> Event {
