@@ -40,7 +40,10 @@ fn zero_disables_pooling() {
         drop(pool.rent(64));
     }
     let stats = pool.stats();
-    assert_eq!((stats.fresh, stats.reused, stats.returned, stats.discarded), (3, 0, 0, 3));
+    assert_eq!(
+        (stats.fresh, stats.reused, stats.returned, stats.discarded),
+        (3, 0, 0, 3)
+    );
 }
 
 #[test]

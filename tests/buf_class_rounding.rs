@@ -34,9 +34,17 @@ fn builder_sizes_round_up_to_powers_of_two() {
     let pool = BufferPool::builder().min_size(100).max_size(5000).build();
     assert_eq!(pool.rent(1).len(), 128);
     assert_eq!(pool.rent(129).len(), 256);
-    assert_eq!(pool.rent(8192).len(), 8192, "max_size 5000 rounds up to 8192");
+    assert_eq!(
+        pool.rent(8192).len(),
+        8192,
+        "max_size 5000 rounds up to 8192"
+    );
     assert_eq!(pool.stats().oversized, 0);
-    assert_eq!(pool.rent(8193).len(), 8193, "above the largest class: exact length");
+    assert_eq!(
+        pool.rent(8193).len(),
+        8193,
+        "above the largest class: exact length"
+    );
     assert_eq!(pool.stats().oversized, 1);
 }
 

@@ -20,7 +20,11 @@ fn a_lease_dropped_on_another_thread_returns() {
     let stats = pool.stats();
     assert_eq!((stats.returned, stats.discarded), (1, 0), "{stats:?}");
     let again = pool.rent(2000);
-    assert_eq!(again.as_ptr() as usize, ptr, "came back through the exited thread's cache");
+    assert_eq!(
+        again.as_ptr() as usize,
+        ptr,
+        "came back through the exited thread's cache"
+    );
     assert_eq!(pool.stats().reused, 1);
 }
 
@@ -50,7 +54,10 @@ fn leases_stream_from_a_producer_to_a_consumer() {
     assert!(after.rents - before.rents >= 1000);
     assert!((after.returned + after.discarded) - (before.returned + before.discarded) >= 1000);
     // Buffers flowed back: far fewer than 1000 allocations.
-    assert!(after.reused - before.reused >= 900, "{before:?} -> {after:?}");
+    assert!(
+        after.reused - before.reused >= 900,
+        "{before:?} -> {after:?}"
+    );
 }
 
 #[test]

@@ -31,6 +31,9 @@ fn oversized_mixes_with_pooled() {
     drop(pool.rent(257));
     drop(pool.rent(256));
     let stats = pool.stats();
-    assert_eq!((stats.rents, stats.fresh, stats.reused, stats.oversized), (3, 1, 1, 1));
+    assert_eq!(
+        (stats.rents, stats.fresh, stats.reused, stats.oversized),
+        (3, 1, 1, 1)
+    );
     assert_eq!(stats.returned, 2);
 }

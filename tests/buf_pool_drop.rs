@@ -42,7 +42,11 @@ fn worker(cmds: mpsc::Receiver<Cmd>, acks: mpsc::Sender<()>) {
     }
 }
 
-fn spawn_worker() -> (mpsc::Sender<Cmd>, mpsc::Receiver<()>, std::thread::JoinHandle<()>) {
+fn spawn_worker() -> (
+    mpsc::Sender<Cmd>,
+    mpsc::Receiver<()>,
+    std::thread::JoinHandle<()>,
+) {
     let (cmd_tx, cmd_rx) = mpsc::channel();
     let (ack_tx, ack_rx) = mpsc::channel();
     let handle = std::thread::spawn(move || worker(cmd_rx, ack_tx));

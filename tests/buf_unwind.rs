@@ -31,7 +31,11 @@ fn a_panicking_thread_returns_its_lease() {
     .join();
     assert!(joined.is_err());
     let stats = pool.stats();
-    assert_eq!((stats.rents, stats.returned, stats.discarded), (1, 1, 0), "{stats:?}");
+    assert_eq!(
+        (stats.rents, stats.returned, stats.discarded),
+        (1, 1, 0),
+        "{stats:?}"
+    );
     drop(pool.rent(5000));
     assert_eq!(pool.stats().reused, 1);
 }

@@ -250,7 +250,11 @@ impl ThreadCache {
         if n < 2 {
             return false;
         }
-        self.sweep = if self.sweep + 1 >= n { 0 } else { self.sweep + 1 };
+        self.sweep = if self.sweep + 1 >= n {
+            0
+        } else {
+            self.sweep + 1
+        };
         self.pools[self.sweep].pool.is_closed()
     }
 }
