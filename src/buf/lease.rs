@@ -36,31 +36,19 @@ pub struct Lease {
     buf: Box<[u8]>,
     /// `None` for an oversized lease, and once `Drop` has taken it.
     pool: Option<Arc<PoolInner>>,
-    /// Whether `buf` was used before (it may hold a previous holder's bytes).
-    reused: bool,
 }
 
 impl Lease {
     #[inline]
-    pub(super) fn pooled(buf: Box<[u8]>, pool: Arc<PoolInner>, reused: bool) -> Lease {
+    pub(super) fn pooled(buf: Box<[u8]>, pool: Arc<PoolInner>) -> Lease {
         Lease {
             buf,
             pool: Some(pool),
-            reused,
         }
     }
 
     pub(super) fn unpooled(buf: Box<[u8]>) -> Lease {
-        Lease {
-            buf,
-            pool: None,
-            reused: false,
-        }
-    }
-
-    /// Whether the buffer may hold bytes of a previous lease.
-    pub(super) fn reused(&self) -> bool {
-        self.reused
+        Lease { buf, pool: None }
     }
 }
 

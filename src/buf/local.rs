@@ -38,14 +38,26 @@ use super::stats::{Counters, Event};
 
 thread_local! {
     static CACHE: RefCell<ThreadCache> = const {
-        RefCell::new(ThreadCache { pools: Vec::new(), sweep: 0 })
+        RefCell::new(ThreadCache { hot: None, others: Vec::new(), sweep: 0 })
     };
 }
 
+/// Most classes a pool can have: one per power of two in `usize`.
+const MAX_CLASSES: usize = usize::BITS as usize;
+
 /// One thread's caches, one entry per pool it has used.
+///
+/// The first pool a thread uses (in practice [`BufferPool::shared`] or the
+/// one pool of a server) is `hot`: its slots sit inline in the thread-local,
+/// so the fast path reaches a slot in one step from the thread pointer. Other
+/// pools live in `others` (one more indirection and a short search). A
+/// closed hot pool's place goes to the next pool the thread uses.
+///
+/// [`BufferPool::shared`]: super::BufferPool::shared
 struct ThreadCache {
-    pools: Vec<PoolCache>,
-    /// Which entry the next operation checks for a closed pool.
+    hot: Option<PoolCache>,
+    others: Vec<PoolCache>,
+    /// Which entry the next operation checks for a closed pool (0 is `hot`).
     sweep: usize,
 }
 
@@ -54,8 +66,8 @@ struct PoolCache {
     pool: Arc<PoolInner>,
     /// This cache's counter block; the pool's registry holds the other `Arc`.
     counters: Arc<Counters>,
-    /// Indexed by class.
-    slots: Box<[Slot]>,
+    /// Indexed by class; entries past the pool's class count stay empty.
+    slots: [Slot; MAX_CLASSES],
 }
 
 /// One class's place in a thread cache.
@@ -83,7 +95,7 @@ pub(super) fn rent(pool: &Arc<PoolInner>, class: usize) -> Lease {
     })
     .is_some();
     match hit {
-        Some((buf, arc)) => Lease::pooled(buf, arc, true),
+        Some((buf, arc)) => Lease::pooled(buf, arc),
         None => rent_slow(pool, class, cached),
     }
 }
@@ -122,8 +134,8 @@ fn rent_slow(pool: &Arc<PoolInner>, class: usize, cached: bool) -> Lease {
         pool.counters.record_shared(event);
     }
     match reused {
-        Some(buf) => Lease::pooled(buf, Arc::clone(pool), true),
-        None => Lease::pooled(pool.allocate(class), Arc::clone(pool), false),
+        Some(buf) => Lease::pooled(buf, Arc::clone(pool)),
+        None => Lease::pooled(pool.allocate(class), Arc::clone(pool)),
     }
 }
 
@@ -178,8 +190,10 @@ fn give_back_slow(pool: &PoolInner, class: usize, buf: Box<[u8]>) -> Event {
 pub(super) fn retire(pool: &Arc<PoolInner>) {
     let mut retired = None;
     with_thread_cache(|tc| {
-        if let Some(i) = tc.pools.iter().position(|c| Arc::ptr_eq(&c.pool, pool)) {
-            retired = Some(tc.pools.swap_remove(i));
+        if tc.hot.as_ref().is_some_and(|c| Arc::ptr_eq(&c.pool, pool)) {
+            retired = tc.hot.take();
+        } else if let Some(i) = tc.others.iter().position(|c| Arc::ptr_eq(&c.pool, pool)) {
+            retired = Some(tc.others.swap_remove(i));
         }
     });
     // After the borrow: retiring locks the pool's stacks and registry.
@@ -214,39 +228,56 @@ fn sweep() {
     let closed = CACHE
         .try_with(|cell| {
             let mut tc = cell.try_borrow_mut().ok()?;
-            let (closed, open) = std::mem::take(&mut tc.pools)
+            let (mut closed, open): (Vec<_>, Vec<_>) = std::mem::take(&mut tc.others)
                 .into_iter()
                 .partition(|c| c.pool.is_closed());
-            tc.pools = open;
+            tc.others = open;
+            if tc.hot.as_ref().is_some_and(|c| c.pool.is_closed()) {
+                closed.extend(tc.hot.take());
+            }
             Some(closed)
         })
         .ok()
         .flatten();
-    drop::<Option<Vec<PoolCache>>>(closed);
+    drop(closed);
 }
 
 impl ThreadCache {
     /// This thread's cache for `pool`, created if needed.
     #[inline]
     fn get(&mut self, pool: &Arc<PoolInner>) -> &mut PoolCache {
-        let i = match self.pools.iter().position(|c| Arc::ptr_eq(&c.pool, pool)) {
-            Some(i) => i,
-            None => self.add(pool),
-        };
-        &mut self.pools[i]
+        let is_hot = self.hot.as_ref().is_some_and(|c| Arc::ptr_eq(&c.pool, pool));
+        if is_hot {
+            self.hot.as_mut().expect("checked just above")
+        } else {
+            self.get_other(pool)
+        }
     }
 
+    /// Not the hot pool: becomes it if the place is free, else found or
+    /// added in `others`.
     #[cold]
-    fn add(&mut self, pool: &Arc<PoolInner>) -> usize {
-        self.pools.push(PoolCache::new(pool));
-        self.pools.len() - 1
+    #[inline(never)]
+    fn get_other(&mut self, pool: &Arc<PoolInner>) -> &mut PoolCache {
+        if self.hot.is_none() {
+            return self.hot.insert(PoolCache::new(pool));
+        }
+        let i = match self.others.iter().position(|c| Arc::ptr_eq(&c.pool, pool)) {
+            Some(i) => i,
+            None => {
+                self.others.push(PoolCache::new(pool));
+                self.others.len() - 1
+            }
+        };
+        &mut self.others[i]
     }
 
     /// Checks the next entry in turn: whether its pool was closed. With `n`
-    /// entries, each is checked within `n` operations.
+    /// entries, each is checked within `n` operations. (With one entry, it
+    /// is the one in use, which is open.)
     #[inline]
     fn next_is_closed(&mut self) -> bool {
-        let n = self.pools.len();
+        let n = usize::from(self.hot.is_some()) + self.others.len();
         if n < 2 {
             return false;
         }
@@ -255,7 +286,12 @@ impl ThreadCache {
         } else {
             self.sweep + 1
         };
-        self.pools[self.sweep].pool.is_closed()
+        let entry = match (&self.hot, self.sweep) {
+            (Some(hot), 0) => hot,
+            (Some(_), i) => &self.others[i - 1],
+            (None, i) => &self.others[i],
+        };
+        entry.pool.is_closed()
     }
 }
 
@@ -266,7 +302,7 @@ impl PoolCache {
         PoolCache {
             pool: Arc::clone(pool),
             counters,
-            slots: (0..pool.class_count()).map(|_| Slot::default()).collect(),
+            slots: std::array::from_fn(|_| Slot::default()),
         }
     }
 }

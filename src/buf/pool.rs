@@ -186,11 +186,22 @@ impl BufferPool {
 
     /// Rents a buffer of at least `min_len` bytes, every byte zero.
     pub fn rent_zeroed(&self, min_len: usize) -> Lease {
-        let mut lease = self.rent(min_len);
-        if lease.reused() && !self.inner.clear_on_return {
-            lease.fill(0);
+        let inner = &self.inner;
+        match inner.class_of(min_len) {
+            Some(class) => {
+                let mut lease = local::rent(inner, class);
+                // A cleared pool holds only zeroed buffers. Otherwise zero
+                // even a fresh (already zero) buffer: fresh ones are rare once
+                // the pool is warm, and not tracking which is which keeps a
+                // lease at three words.
+                if !inner.clear_on_return {
+                    lease.fill(0);
+                }
+                lease
+            }
+            // Allocated zeroed.
+            None => inner.rent_oversized(min_len),
         }
-        lease
     }
 
     /// A snapshot of the pool's counters. See [`PoolStats`] for what holds in
@@ -324,10 +335,6 @@ impl PoolInner {
     pub(super) fn class_of_buffer(&self, buf: &[u8]) -> usize {
         debug_assert!(buf.len().is_power_of_two());
         (buf.len().trailing_zeros() - self.min_shift) as usize
-    }
-
-    pub(super) fn class_count(&self) -> usize {
-        self.classes.len()
     }
 
     fn max_size(&self) -> usize {
