@@ -21,24 +21,26 @@
 //! - A `PoolCache` *retires* (gives its buffers to the shared stacks, its
 //!   reservations back, and folds its counters into the pool's) when its
 //!   thread exits, when the thread drops the `BufferPool`, or when the thread
-//!   notices that the pool was closed: every operation checks one entry of
-//!   the list in turn, so with `n` pools in use each is checked within `n`
-//!   operations. (A thread that never uses a pool again keeps its cached
+//!   notices that the pool was closed: every operation compares the global
+//!   count of closed pools (`CLOSED_POOLS`, one load of a rarely written
+//!   word) with the count this thread last saw, and sweeps its list when it
+//!   changed. (A thread that never uses any pool again keeps its cached
 //!   buffers of a dropped pool until it exits: at most one per class.)
 //! - Reentrancy: nothing runs user code while the cache is borrowed; still,
 //!   `try_borrow_mut` and `try_with` make a busy or destroyed cache fall back
 //!   to the shared stacks instead of panicking.
 
 use std::cell::RefCell;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use super::lease::Lease;
-use super::pool::PoolInner;
+use super::pool::{PoolInner, CLOSED_POOLS};
 use super::stats::{Counters, Event};
 
 thread_local! {
     static CACHE: RefCell<ThreadCache> = const {
-        RefCell::new(ThreadCache { hot: None, others: Vec::new(), sweep: 0 })
+        RefCell::new(ThreadCache { hot: None, others: Vec::new(), closed_seen: 0 })
     };
 }
 
@@ -57,8 +59,8 @@ const MAX_CLASSES: usize = usize::BITS as usize;
 struct ThreadCache {
     hot: Option<PoolCache>,
     others: Vec<PoolCache>,
-    /// Which entry the next operation checks for a closed pool (0 is `hot`).
-    sweep: usize,
+    /// The value of [`CLOSED_POOLS`] when this thread last swept.
+    closed_seen: usize,
 }
 
 /// One thread's cache for one pool.
@@ -201,19 +203,25 @@ pub(super) fn retire(pool: &Arc<PoolInner>) {
 }
 
 /// Runs `f` on the calling thread's cache, or returns `None` if that cache
-/// is destroyed (thread exit) or busy. Afterwards checks one cache in turn
-/// for a closed pool (see [`sweep`]).
+/// is destroyed (thread exit) or busy. Afterwards, if some pool was closed
+/// since this thread last looked, retires this thread's caches of closed
+/// pools (see [`sweep`]).
 #[inline]
 fn with_thread_cache(f: impl FnOnce(&mut ThreadCache)) -> Option<()> {
-    let found_closed = CACHE
+    let any_closed = CACHE
         .try_with(|cell| {
             let mut tc = cell.try_borrow_mut().ok()?;
             f(&mut tc);
-            Some(tc.next_is_closed())
+            // Acquire: pairs with the Release increment in `BufferPool`'s
+            // drop, after its `closed` flag was set.
+            let closed_now = CLOSED_POOLS.load(Ordering::Acquire);
+            let changed = closed_now != tc.closed_seen;
+            tc.closed_seen = closed_now;
+            Some(changed)
         })
         .ok()
         .flatten()?;
-    if found_closed {
+    if any_closed {
         sweep();
     }
     Some(())
@@ -246,7 +254,10 @@ impl ThreadCache {
     /// This thread's cache for `pool`, created if needed.
     #[inline]
     fn get(&mut self, pool: &Arc<PoolInner>) -> &mut PoolCache {
-        let is_hot = self.hot.as_ref().is_some_and(|c| Arc::ptr_eq(&c.pool, pool));
+        let is_hot = self
+            .hot
+            .as_ref()
+            .is_some_and(|c| Arc::ptr_eq(&c.pool, pool));
         if is_hot {
             self.hot.as_mut().expect("checked just above")
         } else {
@@ -270,28 +281,6 @@ impl ThreadCache {
             }
         };
         &mut self.others[i]
-    }
-
-    /// Checks the next entry in turn: whether its pool was closed. With `n`
-    /// entries, each is checked within `n` operations. (With one entry, it
-    /// is the one in use, which is open.)
-    #[inline]
-    fn next_is_closed(&mut self) -> bool {
-        let n = usize::from(self.hot.is_some()) + self.others.len();
-        if n < 2 {
-            return false;
-        }
-        self.sweep = if self.sweep + 1 >= n {
-            0
-        } else {
-            self.sweep + 1
-        };
-        let entry = match (&self.hot, self.sweep) {
-            (Some(hot), 0) => hot,
-            (Some(_), i) => &self.others[i - 1],
-            (None, i) => &self.others[i],
-        };
-        entry.pool.is_closed()
     }
 }
 

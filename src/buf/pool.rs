@@ -17,9 +17,10 @@
 //! # Closing
 //!
 //! Dropping the [`BufferPool`] sets `closed`, frees the shared stacks and
-//! the dropping thread's cache. From then on a returning lease is freed,
-//! other threads free their cached buffers of this pool on their next pool
-//! operation or when they exit, and `PoolInner` goes when the last lease or
+//! the dropping thread's cache, and bumps `CLOSED_POOLS`. From then on a
+//! returning lease is freed, other threads free their cached buffers of
+//! this pool on their next operation on any pool (they notice the count
+//! changed) or when they exit, and `PoolInner` goes when the last lease or
 //! cached buffer does.
 
 use std::fmt;
@@ -29,6 +30,11 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use super::lease::Lease;
 use super::local;
 use super::stats::{Counters, Event, PoolStats};
+
+/// How many pools have been closed (dropped) in this process. Thread caches
+/// compare it with the value they last saw to notice, with one load per
+/// operation, that they may hold caches of a closed pool.
+pub(super) static CLOSED_POOLS: AtomicUsize = AtomicUsize::new(0);
 
 /// Smallest default class: 64 bytes.
 const DEFAULT_MIN_SIZE: usize = 64;
@@ -220,6 +226,8 @@ impl Default for BufferPool {
 impl Drop for BufferPool {
     fn drop(&mut self) {
         self.inner.closed.store(true, Ordering::Release);
+        // Release: a thread that sees the new count sees `closed` set.
+        CLOSED_POOLS.fetch_add(1, Ordering::Release);
         local::retire(&self.inner);
         for class in self.inner.classes.iter() {
             let idle = std::mem::take(&mut *lock(&class.stack));
