@@ -3,9 +3,10 @@
 //! # Ownership
 //!
 //! - [`BufferPool`] owns one `Arc<PoolInner>`; every [`Lease`] of a pooled
-//!   class owns another, and so does every buffer parked in a thread cache
-//!   (see `local.rs`). `PoolInner` is therefore alive while anything can
-//!   still hand a buffer back to it, and a lease never dangles.
+//!   class owns another, and so do every thread cache of the pool and every
+//!   buffer parked in one (see `local.rs`). `PoolInner` is therefore alive
+//!   while anything can still hand a buffer back to it, and a lease never
+//!   dangles.
 //! - A class's shared stack (`Class::stack`) is behind a `Mutex` taken only
 //!   on slow paths: the calling thread's cache slot was empty on rent or full
 //!   on return.
@@ -393,14 +394,12 @@ impl PoolInner {
         lock(&self.classes[class].stack).push(buf);
     }
 
-    /// Takes `buf` back without a thread cache (the thread is exiting, or
-    /// its cache is busy): to the shared stack if the class has room.
-    pub(super) fn take_back(&self, mut buf: Box<[u8]>) {
+    /// Takes `buf` (already cleared if the pool clears) back without a
+    /// thread cache (the thread is exiting, or its cache is busy): to the
+    /// shared stack if the class has room.
+    pub(super) fn take_back(&self, buf: Box<[u8]>) {
         let class = self.class_of_buffer(&buf);
         if !self.is_closed() && self.try_reserve(class) {
-            if self.clear_on_return {
-                buf.fill(0);
-            }
             self.push_shared(class, buf);
             self.counters.record_shared(Event::Returned);
         } else {
