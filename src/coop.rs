@@ -9,8 +9,11 @@
 //! `Pending` after waking its own task, so the task goes to the back of the
 //! run queue and everyone else gets a turn.
 //!
-//! The executor calls [`reset`] before each task poll. Outside a runtime
-//! (or in the `block_on` future) the budget works the same way.
+//! The executor calls [`reset`] before each poll (of a task or of the
+//! `block_on` future) and [`clear`] after it. Outside those polls (another
+//! executor, a plain thread, a loom model) the budget is unlimited: only
+//! spool's own scheduler can give a task its next turn, so only it may ask
+//! a task to yield.
 
 use std::cell::Cell;
 use std::task::{Context, Poll};
@@ -18,14 +21,23 @@ use std::task::{Context, Poll};
 /// Operations a task may complete in one poll before it must yield.
 pub(crate) const BUDGET: u8 = 128;
 
+/// Marks "not inside a spool poll": no limit.
+const UNCONSTRAINED: u8 = u8::MAX;
+
 thread_local! {
-    static REMAINING: Cell<u8> = const { Cell::new(BUDGET) };
+    static REMAINING: Cell<u8> = const { Cell::new(UNCONSTRAINED) };
 }
 
 /// Gives the next poll on this thread a full budget.
 #[inline]
 pub(crate) fn reset() {
     REMAINING.with(|r| r.set(BUDGET));
+}
+
+/// The poll is over: no limit until the next [`reset`].
+#[inline]
+pub(crate) fn clear() {
+    REMAINING.with(|r| r.set(UNCONSTRAINED));
 }
 
 /// Spends one unit of budget, or, if none is left, wakes the task and
@@ -37,7 +49,9 @@ pub(crate) fn reset() {
 pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
     REMAINING.with(|r| {
         let left = r.get();
-        if left == 0 {
+        if left == UNCONSTRAINED {
+            Poll::Ready(())
+        } else if left == 0 {
             cx.waker().wake_by_ref();
             Poll::Pending
         } else {

@@ -1,4 +1,86 @@
-//! spool: an async runtime written from scratch. (Crate tour written with the core executor.)
+//! # spool: an async runtime written from scratch
+//!
+//! spool is a small, complete async runtime: a hand-written reactor on
+//! [mio](https://docs.rs/mio) and an executor whose tasks live in a
+//! reusable, slab-backed arena, so that spawning, waking and finishing a
+//! task cost no heap allocation once the arena is warm. The API follows
+//! tokio's names, so `tokio::spawn` becomes `spool::spawn`.
+//!
+//! ```
+//! let answer = spool::block_on(async {
+//!     let a = spool::spawn(async { 20 });
+//!     let b = spool::spawn(async { 22 });
+//!     a.await.unwrap() + b.await.unwrap()
+//! });
+//! assert_eq!(answer, 42);
+//! ```
+//!
+//! ## A guided tour of the source
+//!
+//! Follow one task through the runtime; each step names the file to open.
+//!
+//! 1. **Spawn** (`task/mod.rs` → `runtime/executor.rs`, `Core::spawn`).
+//!    [`spawn`] finds the worker running on this thread
+//!    (`runtime/context.rs`), picks the size class that fits the future
+//!    (`task/arena.rs`), takes a free slot of that class (or carves one from
+//!    a chunk), writes the future into it behind a small header
+//!    (`task/raw.rs`), records the slot under a key in a `slab::Slab`, and
+//!    pushes it onto the run queue. It returns a [`JoinHandle`].
+//! 2. **Run queue** (`runtime/executor.rs`, `Core::tick`). The worker pops
+//!    tasks in FIFO order, at most a batch at a time, and polls each through
+//!    a type-erased vtable. The state word (`task/state.rs`) goes from
+//!    `SCHEDULED` to `RUNNING`.
+//! 3. **Poll.** The future runs until it must wait. It returns `Pending`
+//!    after storing the [`Waker`](std::task::Waker) from its context with
+//!    whatever it waits for: a timer, a socket, a channel.
+//! 4. **Waker** (`task/waker.rs`). The waker is the slot's address with its
+//!    generation in the spare top bits: no allocation, no per-task `Arc`.
+//!    Waking sets `SCHEDULED` with one atomic operation; a stale waker (its
+//!    task finished, the slot reused) does nothing.
+//! 5. **Reactor** (`reactor/`). When no task is ready, the worker parks in
+//!    the reactor, which waits for I/O readiness, the next timer, or a wake
+//!    from another thread, and wakes the tasks concerned.
+//! 6. **Back to the run queue.** A woken task is queued again, on its own
+//!    worker: locally when woken on that thread, through the worker's remote
+//!    queue otherwise (`runtime/shared.rs`). When its future finally returns
+//!    `Ready`, the output stays in the slot until the `JoinHandle` takes it
+//!    (`task/join.rs`), and the slot returns to its class's free list for
+//!    the next spawn.
+//!
+//! ```
+//! // Two tasks interleave on one thread through the run queue.
+//! use std::{cell::RefCell, rc::Rc};
+//! let log = Rc::new(RefCell::new(Vec::new()));
+//! spool::block_on({
+//!     let log = log.clone();
+//!     async move {
+//!         let tasks: Vec<_> = ["a", "b"]
+//!             .into_iter()
+//!             .map(|name| {
+//!                 let log = log.clone();
+//!                 spool::spawn(async move {
+//!                     for i in 0..2 {
+//!                         log.borrow_mut().push(format!("{name}{i}"));
+//!                         spool::task::yield_now().await; // back of the queue
+//!                     }
+//!                 })
+//!             })
+//!             .collect();
+//!         for t in tasks {
+//!             t.await.unwrap();
+//!         }
+//!     }
+//! });
+//! assert_eq!(*log.borrow(), ["a0", "b0", "a1", "b1"]);
+//! ```
+//!
+//! ## Modules
+//!
+//! - [`runtime`]: [`Runtime`], [`Builder`], [`block_on`], [`Metrics`].
+//! - [`task`]: [`spawn`], [`JoinHandle`], aborting, yielding.
+//! - [`time`], [`net`]: timers and sockets on the reactor.
+//! - [`sync`], [`future`]: channels, semaphore, combinators.
+//! - [`buf`]: the buffer pool (rent, use, return).
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod buf;
@@ -11,3 +93,6 @@ pub mod runtime;
 pub mod sync;
 pub mod task;
 pub mod time;
+
+pub use runtime::{block_on, Builder, Metrics, Runtime, WorkerMetrics};
+pub use task::{spawn, spawn_blocking, spawn_on, JoinHandle};

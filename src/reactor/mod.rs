@@ -30,6 +30,12 @@ struct ParkInner {
     condvar: Condvar,
 }
 
+/// Undoes [`Reactor::enter`] when dropped.
+#[derive(Debug)]
+pub(crate) struct EnterGuard {
+    _p: (),
+}
+
 /// What one [`Reactor::park`] did, for the metrics.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct ParkReport {
@@ -73,6 +79,12 @@ impl Reactor {
         }
         *notified = false;
         ParkReport::default()
+    }
+
+    /// Makes this reactor the current one of the thread (for `spool::time`
+    /// and `spool::net`) until the guard is dropped.
+    pub(crate) fn enter(&self) -> EnterGuard {
+        EnterGuard { _p: () }
     }
 
     /// Called once when the runtime shuts down, after every task was dropped.

@@ -1,1 +1,365 @@
-//! Runtime (in progress).
+//! The runtime: workers, their executors, and how to start and stop them.
+//!
+//! - `executor.rs`: one worker's run queue, task table
+//!   and run loop; read it first.
+//! - `shared.rs`: the part of a worker other threads may touch (remote
+//!   queue, parking handshake, counters).
+//! - `context.rs`: which worker runs on this thread.
+//! - `metrics.rs`: the counters behind [`Runtime::metrics`].
+//! - `handle.rs`: the runtime as seen from its workers (placement,
+//!   injection into other workers, metrics).
+//! - `blocking.rs`: the `spawn_blocking` thread pool.
+//!
+//! # Workers
+//!
+//! `Builder::workers(n)` gives `n` workers, each a complete single-threaded
+//! executor with its own arena, run queue and reactor (thread per core, as
+//! in glommio or monoio). Worker 0 is the thread that calls `block_on`;
+//! workers 1..n are threads the runtime starts. Tasks never migrate: a task
+//! runs on the worker that spawned it, which is why `spool::spawn` needs no
+//! `Send`. `spawn_on(i, fut)` and [`Runtime::spawn`] send a `Send` future to
+//! another worker through its injection queue. I/O objects belong to the
+//! worker that created them; to move a connection, go through
+//! `TcpStream::into_std` / `from_std`.
+
+mod blocking;
+pub(crate) mod context;
+mod dump;
+pub(crate) mod executor;
+pub(crate) mod handle;
+#[cfg(all(test, loom))]
+mod loom_tests;
+mod metrics;
+pub(crate) mod shared;
+mod timeline;
+
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::marker::PhantomData;
+
+pub use dump::{Dump, TaskInfo, TaskState};
+pub use metrics::{Metrics, WorkerMetrics};
+pub use timeline::{PollEvent, Timeline};
+
+use std::sync::{mpsc, Arc};
+use std::thread;
+use std::time::Duration;
+
+use crate::task::JoinHandle;
+use executor::{Core, CoreConfig};
+use handle::Handle;
+
+/// A spool runtime: worker 0 runs on the thread that calls
+/// [`block_on`](Runtime::block_on).
+///
+/// Dropping the runtime drops every unfinished task (each destructor runs
+/// exactly once) and frees the task arena; wakers that outlive it stay
+/// harmless.
+///
+/// ```
+/// let rt = spool::Runtime::new().unwrap();
+/// let v = rt.block_on(async {
+///     let h = spool::spawn(async { "hello" });
+///     h.await.unwrap()
+/// });
+/// assert_eq!(v, "hello");
+/// ```
+pub struct Runtime {
+    /// Worker 0: runs on the thread that calls `block_on`.
+    core: Box<Core>,
+    handle: Arc<Handle>,
+    /// Threads of workers 1..n.
+    threads: Vec<thread::JoinHandle<()>>,
+    /// The runtime stays on the thread that created it.
+    _not_send: PhantomData<*const ()>,
+}
+
+impl Runtime {
+    /// A single-threaded runtime (one worker: the calling thread).
+    pub fn new() -> io::Result<Runtime> {
+        Builder::new().build()
+    }
+
+    /// Runs `future` to completion on this thread, running spawned tasks,
+    /// timers and I/O while it waits. The future need not be `Send` or
+    /// `'static`.
+    ///
+    /// Tasks still running when it returns stay in the runtime and continue
+    /// at the next `block_on`.
+    ///
+    /// # Panics
+    ///
+    /// If called from inside a runtime (nested `block_on`), and if `future`
+    /// panics (the panic propagates; the runtime stays usable).
+    #[track_caller]
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.core.block_on(future)
+    }
+
+    /// Spawns a `Send` future onto the least-loaded worker. Tasks for worker
+    /// 0 run once the runtime runs (inside `block_on`); other workers run
+    /// theirs at once.
+    ///
+    /// # Panics
+    ///
+    /// When the chosen worker is worker 0 and its arena is capped and full.
+    /// (A task sent to another worker whose arena is full is dropped and
+    /// its handle reports it cancelled.)
+    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        match self.handle.least_loaded() {
+            0 => match self.core.spawn(future) {
+                Ok(handle) => handle,
+                Err(_) => {
+                    panic!("Runtime::spawn: the task arena is full (Builder::max_tasks reached)")
+                }
+            },
+            w => self.handle.inject(w, future),
+        }
+    }
+
+    /// A snapshot of the runtime's counters, summed over workers.
+    pub fn metrics(&self) -> Metrics {
+        self.handle.metrics()
+    }
+
+    /// The polls recorded so far by every worker, if the runtime was built
+    /// with [`Builder::timeline`] (empty otherwise).
+    pub fn timeline(&self) -> Timeline {
+        let mut events = Vec::new();
+        for w in &self.handle.workers {
+            if let Some(rec) = &w.timeline {
+                events.extend(rec.snapshot());
+            }
+        }
+        Timeline {
+            workers: self.handle.workers.len(),
+            events,
+        }
+    }
+
+    /// Lists every live task of every worker: id, name, state, polls, age.
+    ///
+    /// Other workers answer on their own thread, so this waits for each of
+    /// them to reach its next tick (a worker stuck inside a poll that never
+    /// returns cannot answer; its tasks are then missing from the dump).
+    ///
+    /// ```
+    /// let rt = spool::Runtime::new().unwrap();
+    /// rt.block_on(async {
+    ///     let h = spool::task::Builder::new()
+    ///         .name("sleeper")
+    ///         .spawn(std::future::pending::<()>())
+    ///         .unwrap();
+    ///     spool::task::yield_now().await;
+    ///     h.abort_handle() // keep the task alive past block_on
+    /// });
+    /// let dump = rt.dump();
+    /// assert_eq!(dump.tasks[0].name.as_deref(), Some("sleeper"));
+    /// assert_eq!(dump.tasks[0].state, spool::runtime::TaskState::Idle);
+    /// println!("{dump}");
+    /// ```
+    pub fn dump(&self) -> Dump {
+        let mut tasks = self.core.dump_local();
+        let mut replies = Vec::new();
+        for w in &self.handle.workers[1..] {
+            let (tx, rx) = mpsc::channel();
+            let request = Arc::new(dump::DumpRequest::new(tx));
+            if w.push_injected(request).is_ok() {
+                replies.push(rx);
+            }
+        }
+        for rx in replies {
+            tasks.extend(rx.recv_timeout(Duration::from_secs(5)).unwrap_or_default());
+        }
+        Dump { tasks }
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        for w in &self.handle.workers[1..] {
+            w.stop();
+        }
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+        self.core.shutdown();
+        self.handle.blocking.shutdown();
+    }
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("workers", &self.handle.workers.len())
+            .field("live_tasks_worker0", &self.core.live_tasks())
+            .finish()
+    }
+}
+
+/// Configures a [`Runtime`].
+///
+/// ```
+/// let rt = spool::Builder::new().max_tasks(10_000).build().unwrap();
+/// assert_eq!(rt.block_on(async { 1 + 1 }), 2);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Builder {
+    workers: usize,
+    max_tasks: Option<usize>,
+    max_blocking_threads: usize,
+    blocking_keep_alive: Duration,
+    timeline: Option<usize>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder::new()
+    }
+}
+
+impl Builder {
+    /// Default settings: one worker, an arena without a cap.
+    pub fn new() -> Builder {
+        Builder {
+            workers: 1,
+            max_tasks: None,
+            max_blocking_threads: blocking::DEFAULT_MAX_THREADS,
+            blocking_keep_alive: blocking::DEFAULT_KEEP_ALIVE,
+            timeline: None,
+        }
+    }
+
+    /// The number of workers (threads), `n >= 1`; 1 is single-threaded.
+    pub fn workers(mut self, n: usize) -> Builder {
+        self.workers = n;
+        self
+    }
+
+    /// Caps the arena at `n` live spawned tasks per worker (the `block_on`
+    /// future does not count). Past the cap, `spawn` panics and
+    /// [`try_spawn`](crate::task::try_spawn) returns the future.
+    pub fn max_tasks(mut self, n: usize) -> Builder {
+        self.max_tasks = Some(n);
+        self
+    }
+
+    /// The most threads `spawn_blocking` may start (default 64).
+    pub fn max_blocking_threads(mut self, n: usize) -> Builder {
+        self.max_blocking_threads = n;
+        self
+    }
+
+    /// How long an idle blocking thread waits for work before it exits
+    /// (default 10 s).
+    pub fn blocking_keep_alive(mut self, d: Duration) -> Builder {
+        self.blocking_keep_alive = d;
+        self
+    }
+
+    /// Records every poll (worker, task, start, end) into a ring of
+    /// `events_per_worker` events per worker, allocated now; read it with
+    /// [`Runtime::timeline`] and draw it with [`Timeline::to_svg`].
+    ///
+    /// Setting the environment variable `SPOOL_TIMELINE` to a number does
+    /// the same for runtimes built without this call.
+    pub fn timeline(mut self, events_per_worker: usize) -> Builder {
+        self.timeline = Some(events_per_worker);
+        self
+    }
+
+    /// Creates the runtime, starting worker threads 1..n.
+    pub fn build(self) -> io::Result<Runtime> {
+        if self.workers == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "Builder::workers: a runtime needs at least one worker",
+            ));
+        }
+        let timeline = self.timeline.or_else(|| {
+            std::env::var("SPOOL_TIMELINE")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .filter(|&n| n > 0)
+        });
+        let config = CoreConfig {
+            max_tasks: self.max_tasks,
+            timeline: timeline.map(|n| (std::time::Instant::now(), n)),
+        };
+        let core = Core::new(0, &config)?;
+        let mut shareds = vec![core.shared().clone()];
+        let mut threads = Vec::new();
+        let mut handle_txs = Vec::new();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        for i in 1..self.workers {
+            let (handle_tx, handle_rx) = mpsc::channel::<Arc<Handle>>();
+            let ready_tx = ready_tx.clone();
+            let t = thread::Builder::new()
+                .name(format!("spool-worker-{i}"))
+                .spawn(move || {
+                    // The reactor may not be `Send`: build the core here.
+                    let core = match Core::new(i, &config) {
+                        Ok(core) => core,
+                        Err(e) => return drop(ready_tx.send(Err(e))),
+                    };
+                    let _ = ready_tx.send(Ok(core.shared().clone()));
+                    if let Ok(handle) = handle_rx.recv() {
+                        core.set_handle(handle);
+                        core.run_worker();
+                    }
+                })?;
+            threads.push(t);
+            handle_txs.push(handle_tx);
+        }
+        drop(ready_tx);
+        let mut started = Vec::new();
+        for _ in 1..self.workers {
+            match ready_rx.recv() {
+                Ok(Ok(shared)) => started.push(shared),
+                Ok(Err(e)) => return Err(e), // dropping handle_txs stops the others
+                Err(_) => {
+                    return Err(io::Error::other(
+                        "a spool worker thread died while starting",
+                    ))
+                }
+            }
+        }
+        started.sort_by_key(|s| s.worker);
+        shareds.extend(started);
+        let blocking =
+            blocking::BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive);
+        let handle = Arc::new(Handle::new(shareds, blocking));
+        core.set_handle(handle.clone());
+        for tx in handle_txs {
+            let _ = tx.send(handle.clone());
+        }
+        Ok(Runtime {
+            core,
+            handle,
+            threads,
+            _not_send: PhantomData,
+        })
+    }
+}
+
+/// Creates a single-threaded runtime, runs `future` to completion on it, and
+/// drops the runtime (and every task still in it).
+///
+/// ```
+/// assert_eq!(spool::block_on(async { 40 + 2 }), 42);
+/// ```
+///
+/// # Panics
+///
+/// If the runtime cannot be created (the OS refused the reactor's resources),
+/// or when called inside a runtime.
+#[track_caller]
+pub fn block_on<F: Future>(future: F) -> F::Output {
+    let rt = Runtime::new().expect("spool::block_on: failed to create the runtime");
+    rt.block_on(future)
+}

@@ -111,3 +111,72 @@ impl<F> Drop for PollDrop<F> {
 pub fn pending_forever() -> std::future::Pending<()> {
     std::future::pending()
 }
+
+/// Aborts the whole test process with a message if the returned guard is not
+/// dropped within `limit`: turns a hang (a lost wake-up) into a clear failure
+/// instead of a stuck CI job.
+pub fn watchdog(limit: std::time::Duration, what: &'static str) -> Watchdog {
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
+            eprintln!("watchdog: {what} did not finish within {limit:?} (lost wake-up?)");
+            std::process::exit(101);
+        }
+    });
+    Watchdog { _tx: tx }
+}
+
+/// Guard returned by [`watchdog`].
+pub struct Watchdog {
+    _tx: std::sync::mpsc::Sender<()>,
+}
+
+/// A future that stays pending until [`Gate::open`] is called, possibly
+/// from another thread. Its waker is kept so the test can play with it.
+#[derive(Clone, Default)]
+pub struct Gate {
+    inner: Arc<std::sync::Mutex<(bool, Option<std::task::Waker>)>>,
+}
+
+impl Gate {
+    pub fn new() -> Gate {
+        Gate::default()
+    }
+    /// Opens the gate and wakes the waiter, if any.
+    pub fn open(&self) {
+        let waker = {
+            let mut g = self.inner.lock().unwrap();
+            g.0 = true;
+            g.1.take()
+        };
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+    /// True once a waiter has registered its waker.
+    pub fn has_waiter(&self) -> bool {
+        self.inner.lock().unwrap().1.is_some()
+    }
+    /// Waits until the gate is open.
+    pub fn wait(&self) -> GateWait {
+        GateWait { gate: self.clone() }
+    }
+}
+
+/// Future returned by [`Gate::wait`].
+pub struct GateWait {
+    gate: Gate,
+}
+
+impl Future for GateWait {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let mut g = self.gate.inner.lock().unwrap();
+        if g.0 {
+            Poll::Ready(())
+        } else {
+            g.1 = Some(cx.waker().clone());
+            Poll::Pending
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Which worker is running on this thread.
+//!
+//! A thread-local pointer to the worker's `Core`, set by [`enter`] for as
+//! long as `block_on` (or a worker thread's loop, or shutdown) runs, so that
+//! `spool::spawn`, wakers and the JoinHandle know where they are.
+//!
+//! The guard also refuses to run an executor inside another one: a nested
+//! `block_on` on one thread would stall the outer runtime (its tasks could
+//! not run while the inner one blocks), so it panics instead.
+
+use std::cell::Cell;
+use std::ptr::{self, NonNull};
+
+use super::executor::Core;
+use super::shared::Shared;
+use crate::task::raw::Header;
+
+thread_local! {
+    static CURRENT: Cell<*const Core> = const { Cell::new(ptr::null()) };
+}
+
+/// Restores the previous (empty) context when dropped, also on unwind.
+#[derive(Debug)]
+pub(crate) struct EnterGuard {
+    prev: *const Core,
+}
+
+/// Makes `core` the current worker of this thread.
+///
+/// Panics if the thread is already inside a spool runtime.
+pub(crate) fn enter(core: &Core) -> EnterGuard {
+    let prev = CURRENT.with(|c| c.replace(core));
+    if !prev.is_null() {
+        CURRENT.with(|c| c.set(prev));
+        panic!(
+            "Cannot start a spool runtime from within a runtime: `block_on` was called \
+             on a thread that is already running one (nested block_on). \
+             Use `.await` or `spool::spawn` inside the running runtime instead."
+        );
+    }
+    EnterGuard { prev }
+}
+
+impl Drop for EnterGuard {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.prev));
+    }
+}
+
+/// Runs `f` with the current worker, or returns `None` outside a runtime.
+#[inline]
+pub(crate) fn with_core<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
+    CURRENT.with(|c| {
+        let p = c.get();
+        // SAFETY: `CURRENT` is non-null only between `enter` and the guard's
+        // drop, and the caller of `enter` keeps the `Core` borrowed (alive
+        // and unmoved) for that whole time; only shared references are made.
+        (!p.is_null()).then(|| f(unsafe { &*p }))
+    })
+}
+
+/// Like [`with_core`] but panics with a clear message outside a runtime.
+#[track_caller]
+pub(crate) fn expect_core<R>(what: &str, f: impl FnOnce(&Core) -> R) -> R {
+    match with_core(f) {
+        Some(r) => r,
+        None => panic!(
+            "{what} must be called from inside a spool runtime, but there is no runtime \
+             on this thread: call it within `spool::block_on(...)` or `Runtime::block_on(...)`"
+        ),
+    }
+}
+
+/// Pushes a newly scheduled slot onto the current worker's run queue if this
+/// thread *is* that worker (`shared` identifies it). Returns false otherwise.
+#[inline]
+pub(crate) fn push_local(shared: *const Shared, ptr: NonNull<Header>) -> bool {
+    with_core(|core| {
+        if ptr::eq(core.shared_ptr(), shared) {
+            core.push_local(ptr);
+            true
+        } else {
+            false
+        }
+    })
+    .unwrap_or(false)
+}

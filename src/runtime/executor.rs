@@ -1,0 +1,563 @@
+//! The executor: one worker's run queue, task table and run loop.
+//!
+//! This is the file to read first. A `Core` is one worker: it owns the task
+//! arena, the slab of live tasks, the FIFO run queue and the reactor, and it
+//! never leaves its thread.
+//!
+//! ```text
+//!   spool::spawn(fut)                                   (Core::spawn)
+//!        │  arena slot + slab key, state = SCHEDULED
+//!        ▼
+//!   ┌──────────────┐  pop    ┌────────────┐  Ready   ┌──────────────┐
+//!   │  run queue   │───────▶ │ poll task  │────────▶ │  COMPLETE:   │
+//!   │ (FIFO keys)  │         │ (run_task) │          │ output kept  │
+//!   └──────────────┘         └────────────┘          │ for the      │
+//!        ▲    ▲                     │ Pending        │ JoinHandle   │
+//!        │    │ remote queue        ▼                └──────────────┘
+//!        │    └── (wake from   task waits; its Waker      │ handle gone
+//!        │        another      is stored by a timer,      ▼
+//!        │        thread)      socket, channel...    slot back to the
+//!        │                          │ wake             arena free list
+//!        └──────────────────────────┘  (Core::push_local)
+//! ```
+//!
+//! # The tick
+//!
+//! `block_on` repeats: poll the `block_on` future if it was woken; run a
+//! batch of at most [`BATCH`] queued tasks; take remote wakes; then either
+//! poll the reactor without blocking (tasks remain; at most once per
+//! [`BATCH`] task polls) or park in it until an I/O event, a timer or a
+//! remote wake (nothing to do). The reactor module
+//! documents its half of the tick.
+//!
+//! # Invariants
+//!
+//! - Every field is touched by the owning thread only (the `Core` is not
+//!   `Send`); other threads reach the worker through `Shared`.
+//! - No `RefCell` borrow is held while a future is polled or dropped, or a
+//!   waker is woken: those may re-enter the core (spawn, wake, drop a
+//!   `JoinHandle`).
+//! - A task is polled only when it was woken (never recursively: a wake
+//!   during its own poll sets `SCHEDULED` and the task is requeued after the
+//!   poll returns).
+//! - A slot is released (back to the arena, slab key freed) exactly once:
+//!   when the task is `COMPLETE` and its `JoinHandle` is gone.
+
+use std::borrow::Cow;
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::VecDeque;
+use std::fmt;
+use std::future::Future;
+use std::io;
+use std::pin::pin;
+use std::ptr::NonNull;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use slab::Slab;
+
+use super::dump::{TaskInfo, TaskState};
+use super::handle::Handle;
+use super::metrics::bump;
+use super::shared::{RemoteBatch, Shared};
+use super::timeline::{Recorder, MAIN_KEY};
+use super::{context, Metrics};
+use crate::coop;
+use crate::reactor::Reactor;
+use crate::task::arena::{Arena, Origin};
+use crate::task::join::RawJoin;
+use crate::task::raw::{self, Header};
+use crate::task::state::{
+    self, CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER, RUNNING, SCHEDULED,
+};
+use crate::task::{waker, JoinHandle};
+
+/// Tasks polled per tick before the reactor and remote queue get a look.
+pub(crate) const BATCH: usize = 128;
+
+/// Settings every worker of a runtime gets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CoreConfig {
+    pub(crate) max_tasks: Option<usize>,
+    /// `(epoch, events per worker)` when the timeline is recorded.
+    pub(crate) timeline: Option<(Instant, usize)>,
+}
+
+/// What the slab remembers about a live task.
+struct TaskEntry {
+    ptr: NonNull<Header>,
+    class: u8,
+    /// The worker's clock when the task was spawned (see `dump.rs`).
+    spawned_at: Instant,
+    /// Set with `task::Builder::name`.
+    name: Option<Cow<'static, str>>,
+}
+
+/// One worker's executor state. See the module docs.
+pub(crate) struct Core {
+    shared: Arc<Shared>,
+    run_queue: RefCell<VecDeque<NonNull<Header>>>,
+    tasks: RefCell<Slab<TaskEntry>>,
+    arena: RefCell<Arena>,
+    /// Spare buffers swapped with the remote queues when draining them.
+    remote_spare: RefCell<RemoteBatch>,
+    /// The runtime this worker belongs to (set once, before it runs).
+    handle: OnceCell<Arc<Handle>>,
+    pub(crate) reactor: Reactor,
+    /// Task polls since the reactor was last polled (see `tick`).
+    polls_since_io: Cell<usize>,
+    /// A cheap clock: refreshed after each park and each reactor poll, read
+    /// at spawn for the task dump's ages.
+    clock: Cell<Instant>,
+    max_tasks: usize,
+}
+
+impl Core {
+    pub(crate) fn new(worker: usize, config: &CoreConfig) -> io::Result<Box<Core>> {
+        let reactor = Reactor::new()?;
+        let recorder = config
+            .timeline
+            .map(|(epoch, capacity)| Recorder::new(epoch, capacity));
+        let shared = Arc::new(Shared::with_timeline(worker, reactor.unparker(), recorder));
+        let max_tasks = config.max_tasks;
+        let arena = Arena::new(Arc::as_ptr(&shared));
+        Ok(Box::new(Core {
+            shared,
+            run_queue: RefCell::new(VecDeque::new()),
+            tasks: RefCell::new(Slab::new()),
+            arena: RefCell::new(arena),
+            remote_spare: RefCell::new(RemoteBatch::default()),
+            handle: OnceCell::new(),
+            reactor,
+            polls_since_io: Cell::new(0),
+            clock: Cell::new(Instant::now()),
+            max_tasks: max_tasks.unwrap_or(usize::MAX),
+        }))
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    pub(crate) fn shared_ptr(&self) -> *const Shared {
+        Arc::as_ptr(&self.shared)
+    }
+
+    /// Queues a task that a wake on this thread just scheduled.
+    #[inline]
+    pub(crate) fn push_local(&self, ptr: NonNull<Header>) {
+        bump(&self.shared.counters.wakes_local, 1);
+        self.run_queue.borrow_mut().push_back(ptr);
+    }
+
+    /// Number of live tasks (running, waiting, or finished with a handle).
+    pub(crate) fn live_tasks(&self) -> usize {
+        self.tasks.borrow().len()
+    }
+
+    /// Spawns `future` on this worker; gives it back if the arena is capped
+    /// and full.
+    pub(crate) fn spawn_raw<F>(&self, future: F) -> Result<RawJoin<F::Output>, F>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.spawn_named(future, None)
+    }
+
+    /// [`Core::spawn_raw`] with a name for the task dump.
+    pub(crate) fn spawn_named<F>(
+        &self,
+        future: F,
+        name: Option<Cow<'static, str>>,
+    ) -> Result<RawJoin<F::Output>, F>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        let mut tasks = self.tasks.borrow_mut();
+        if tasks.len() >= self.max_tasks {
+            return Err(future);
+        }
+        let class = Arena::class_for(raw::layout_of::<F>());
+        let slot = self.arena.borrow_mut().alloc(class);
+        let counters = &self.shared.counters;
+        bump(&counters.tasks_spawned, 1);
+        match slot.origin {
+            Origin::Reused => bump(&counters.slots_reused, 1),
+            Origin::Fresh => bump(&counters.slots_allocated, 1),
+        }
+        if slot.boxed {
+            bump(&counters.boxed_fallbacks, 1);
+        }
+        let key = tasks.insert(TaskEntry {
+            ptr: slot.ptr,
+            class: slot.class,
+            spawned_at: self.clock.get(),
+            name,
+        });
+        drop(tasks);
+        // SAFETY: `slot` is a free slot of this worker's arena, sized and
+        // aligned for `F` by `class_for`, and we are the owning thread.
+        let generation = unsafe { raw::occupy(slot.ptr, key, future) };
+        self.run_queue.borrow_mut().push_back(slot.ptr);
+        Ok(RawJoin::new(slot.ptr, generation, self.shared.clone()))
+    }
+
+    /// Spawns `future` on this worker (see [`Core::spawn_raw`]).
+    pub(crate) fn spawn<F>(&self, future: F) -> Result<JoinHandle<F::Output>, F>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+    {
+        self.spawn_raw(future).map(JoinHandle::local)
+    }
+
+    /// Runs `future` to completion on this thread, running the worker's tasks
+    /// and reactor while it waits.
+    pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
+        let _enter = context::enter(self);
+        let _reactor = self.reactor.enter();
+        self.clock.set(Instant::now());
+        let mut future = pin!(future);
+        let waker = waker::main_waker(&self.shared);
+        let mut cx = Context::from_waker(&waker);
+        self.shared
+            .main_woken
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        loop {
+            if self
+                .shared
+                .main_woken
+                .swap(false, std::sync::atomic::Ordering::AcqRel)
+            {
+                coop::reset();
+                let t0 = self.shared.timeline.as_ref().map(|_| Instant::now());
+                let polled = future.as_mut().poll(&mut cx);
+                coop::clear();
+                if let (Some(rec), Some(t0)) = (&self.shared.timeline, t0) {
+                    rec.record(self.shared.worker, MAIN_KEY, 0, t0, Instant::now());
+                }
+                if let Poll::Ready(out) = polled {
+                    return out;
+                }
+            }
+            self.tick();
+        }
+    }
+
+    /// One turn of the loop: a batch of tasks, remote wakes, the reactor.
+    pub(crate) fn tick(&self) {
+        self.run_batch();
+        self.take_remote();
+        let busy = !self.run_queue.borrow().is_empty()
+            || self
+                .shared
+                .main_woken
+                .load(std::sync::atomic::Ordering::Acquire);
+        let report = if busy {
+            self.reactor.park(Some(Duration::ZERO))
+        } else if self.shared.prepare_park() {
+            bump(&self.shared.counters.reactor_parks, 1);
+            let report = self.reactor.park(None);
+            self.shared.after_park();
+            self.polls_since_io.set(0);
+            self.clock.set(Instant::now());
+            report
+        } else {
+            return;
+        };
+        let counters = &self.shared.counters;
+        if report.io_events > 0 {
+            bump(&counters.io_events, report.io_events);
+        }
+        if report.timers_fired > 0 {
+            bump(&counters.timers_fired, report.timers_fired);
+        }
+    }
+
+    /// Polls up to [`BATCH`] queued tasks; returns how many it polled.
+    fn run_batch(&self) -> usize {
+        for n in 0..BATCH {
+            let next = self.run_queue.borrow_mut().pop_front();
+            match next {
+                Some(ptr) => self.run_task(ptr),
+                None => return n,
+            }
+        }
+        BATCH
+    }
+
+    /// Polls one task taken off the run queue.
+    fn run_task(&self, ptr: NonNull<Header>) {
+        // SAFETY: a queued slot is occupied and alive (state.rs invariant).
+        let header = unsafe { ptr.as_ref() };
+        let prev = header.state.start_poll();
+        let vtable = header.vtable();
+        if prev & CANCELLED != 0 {
+            // SAFETY: owner thread, the task is running (so its stage is
+            // `Running`) and its vtable matches its future type.
+            unsafe { (vtable.cancel)(ptr) };
+            self.complete(ptr);
+            return;
+        }
+        header.polls.set(header.polls.get().wrapping_add(1));
+        bump(&self.shared.counters.polls, 1);
+        coop::reset();
+        // SAFETY: the slot is occupied and this worker keeps `Shared` alive
+        // during the poll; the borrowed waker does not outlive it.
+        let waker = unsafe { waker::borrowed(ptr, state::generation(prev)) };
+        let mut cx = Context::from_waker(&waker);
+        let t0 = self.shared.timeline.as_ref().map(|_| Instant::now());
+        // SAFETY: as for `cancel` above.
+        let polled = unsafe { (vtable.poll)(ptr, &mut cx) };
+        coop::clear();
+        if let (Some(rec), Some(t0)) = (&self.shared.timeline, t0) {
+            let key = header.key.get() as u32;
+            rec.record(
+                self.shared.worker,
+                key,
+                state::generation(prev),
+                t0,
+                Instant::now(),
+            );
+        }
+        match polled {
+            Poll::Pending => {
+                if header.state.end_poll_pending() {
+                    self.push_local(ptr);
+                }
+            }
+            Poll::Ready(()) => self.complete(ptr),
+        }
+    }
+
+    /// The task's stage now holds its result: publish `COMPLETE`, wake the
+    /// `JoinHandle`'s task, or free the slot if nobody will ever join.
+    fn complete(&self, ptr: NonNull<Header>) {
+        // SAFETY: the slot is occupied until `release` below.
+        let header = unsafe { ptr.as_ref() };
+        let prev = header.state.complete();
+        bump(&self.shared.counters.tasks_completed, 1);
+        if prev & JOIN_INTEREST == 0 {
+            self.release(ptr);
+        } else if prev & JOIN_WAKER != 0 {
+            // SAFETY: JOIN_WAKER was set when COMPLETE was published, so the
+            // cell is ours for good (state.rs) and the handle never touches
+            // it again.
+            let waker = unsafe { (*header.join_waker.get()).take() };
+            if let Some(waker) = waker {
+                waker.wake();
+            }
+        }
+    }
+
+    /// Frees the slot of a `COMPLETE` task whose `JoinHandle` is gone.
+    pub(crate) fn release(&self, ptr: NonNull<Header>) {
+        // SAFETY: the slot is occupied (it is released only here, once).
+        let header = unsafe { ptr.as_ref() };
+        debug_assert_eq!(header.state.load() & (COMPLETE | JOIN_INTEREST), COMPLETE);
+        if header.state.claim_output() {
+            // SAFETY: we own the output now; no borrow is held while it drops.
+            unsafe { (header.vtable().drop_stage)(ptr) };
+        }
+        // SAFETY: the handle is gone and the executor is done with the cell.
+        let stale_waker = unsafe { (*header.join_waker.get()).take() };
+        drop(stale_waker);
+        let entry = self.tasks.borrow_mut().remove(header.key.get());
+        debug_assert_eq!(entry.ptr, ptr);
+        header.state.release();
+        // SAFETY: the slot came from this arena with this class and is now
+        // free (stage emptied, state released).
+        unsafe { self.arena.borrow_mut().free(entry.class, ptr) };
+    }
+
+    /// Moves remotely woken tasks onto the run queue, frees slots whose
+    /// handle was dropped on another thread, and places tasks spawned onto
+    /// this worker from elsewhere.
+    fn take_remote(&self) {
+        if !self.shared.has_remote() {
+            return;
+        }
+        let mut batch = std::mem::take(&mut *self.remote_spare.borrow_mut());
+        self.shared.take_remote(&mut batch);
+        for task in batch.injected.drain(..) {
+            task.place(self);
+        }
+        for ptr in batch.woken.drain(..) {
+            // SAFETY: a queued slot stays occupied until we handle it here.
+            let s = unsafe { ptr.as_ref() }.state.load();
+            if s & COMPLETE == 0 {
+                self.run_queue.borrow_mut().push_back(ptr);
+            } else {
+                // A JoinHandle dropped elsewhere after completion.
+                self.release(ptr);
+            }
+        }
+        *self.remote_spare.borrow_mut() = batch;
+    }
+
+    /// Drops every unfinished task (each future exactly once) and every
+    /// output nobody will join. Called by `Runtime::drop`.
+    pub(crate) fn shutdown(&self) {
+        let _enter = context::with_core(|_| ())
+            .is_none()
+            .then(|| context::enter(self));
+        // Remote pushes are refused from now on; queued ones are handled by
+        // the sweep below (a pending release is a finished task without a
+        // handle, which the sweep drops). Tasks injected but never placed
+        // are dropped and reported cancelled.
+        let batch = self.shared.close();
+        for task in batch.injected {
+            task.cancel();
+        }
+        self.run_queue.borrow_mut().clear();
+        loop {
+            // Dropping a future may spawn or wake; sweep until nothing is left.
+            let unfinished: Vec<NonNull<Header>> = self
+                .tasks
+                .borrow()
+                .iter()
+                // SAFETY: slab entries point at occupied slots.
+                .filter(|(_, e)| unsafe { e.ptr.as_ref() }.state.load() & COMPLETE == 0)
+                .map(|(_, e)| e.ptr)
+                .collect();
+            if unfinished.is_empty() {
+                break;
+            }
+            for ptr in unfinished {
+                // SAFETY: collected above; tasks only complete through us.
+                let header = unsafe { ptr.as_ref() };
+                if header.state.load() & COMPLETE != 0 {
+                    continue;
+                }
+                // The task is not running (we are not inside a poll), so a
+                // fake "start" puts it in the RUNNING state `cancel` expects.
+                header.state.force_running();
+                // SAFETY: owner thread, stage `Running`, matching vtable.
+                unsafe { (header.vtable().cancel)(ptr) };
+                self.complete(ptr);
+            }
+            self.run_queue.borrow_mut().clear();
+        }
+        // Finished tasks whose handle is gone: drop their outputs now.
+        let orphans: Vec<NonNull<Header>> = self
+            .tasks
+            .borrow()
+            .iter()
+            // SAFETY: slab entries point at occupied slots.
+            .filter(|(_, e)| unsafe { e.ptr.as_ref() }.state.load() & JOIN_INTEREST == 0)
+            .map(|(_, e)| e.ptr)
+            .collect();
+        for ptr in orphans {
+            // SAFETY: slab entries point at occupied slots.
+            let header = unsafe { ptr.as_ref() };
+            // Not `release`: a handle dropped on another thread may be
+            // dropping this very output now (it won the claim), so the slot
+            // must not go back to the free list while it does. The memory is
+            // freed with the retired arena instead.
+            if header.state.claim_output() {
+                // SAFETY: we won the claim, so the output is ours.
+                unsafe { (header.vtable().drop_stage)(ptr) };
+            }
+        }
+        self.reactor.shutdown();
+    }
+
+    /// This worker's live tasks, for `Runtime::dump`.
+    pub(crate) fn dump_local(&self) -> Vec<TaskInfo> {
+        let now = Instant::now();
+        let tasks = self.tasks.borrow();
+        tasks
+            .iter()
+            .map(|(key, e)| {
+                // SAFETY: slab entries point at occupied slots.
+                let header = unsafe { e.ptr.as_ref() };
+                let s = header.state.load();
+                let state = if s & COMPLETE != 0 {
+                    TaskState::Complete
+                } else if s & CANCELLED != 0 {
+                    TaskState::Cancelling
+                } else if s & RUNNING != 0 {
+                    TaskState::Running
+                } else if s & SCHEDULED != 0 {
+                    TaskState::Scheduled
+                } else {
+                    TaskState::Idle
+                };
+                TaskInfo {
+                    worker: self.shared.worker,
+                    key,
+                    generation: state::generation(s),
+                    name: e.name.as_deref().map(str::to_owned),
+                    state,
+                    polls: header.polls.get(),
+                    age: now.saturating_duration_since(e.spawned_at),
+                }
+            })
+            .collect()
+    }
+
+    /// This worker's counters.
+    pub(crate) fn worker_metrics(&self) -> super::WorkerMetrics {
+        self.shared.counters.snapshot()
+    }
+
+    /// Metrics of the runtime this core belongs to.
+    pub(crate) fn metrics(&self) -> Metrics {
+        match self.handle.get() {
+            Some(h) => h.metrics(),
+            None => Metrics::from_workers(vec![self.worker_metrics()]),
+        }
+    }
+
+    /// Attaches the worker to its runtime. Called once, before it runs.
+    pub(crate) fn set_handle(&self, handle: Arc<Handle>) {
+        let _ = self.handle.set(handle);
+    }
+
+    /// The runtime this worker belongs to.
+    pub(crate) fn handle(&self) -> &Arc<Handle> {
+        self.handle
+            .get()
+            .expect("a running worker has its runtime handle")
+    }
+
+    /// The loop of worker threads 1..n: tick until asked to stop, then shut
+    /// the worker down on its own thread (its tasks may not be `Send`).
+    pub(crate) fn run_worker(&self) {
+        {
+            let _enter = context::enter(self);
+            let _reactor = self.reactor.enter();
+            while !self.shared.is_stopping() {
+                // Worker threads have no `block_on` future: the flag only
+                // means "look again" (used by `Shared::stop`).
+                self.shared
+                    .main_woken
+                    .store(false, std::sync::atomic::Ordering::SeqCst);
+                self.tick();
+            }
+        }
+        self.shutdown();
+    }
+}
+
+impl Drop for Core {
+    fn drop(&mut self) {
+        // Slot memory must outlive every waker and handle: hand it to
+        // `Shared`, which frees it when the last of them is gone.
+        let arena = std::mem::replace(self.arena.get_mut(), Arena::new(std::ptr::null()));
+        self.shared.retire(arena);
+    }
+}
+
+impl fmt::Debug for Core {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Core")
+            .field("worker", &self.shared.worker)
+            .field("live_tasks", &self.tasks.borrow().len())
+            .field("queued", &self.run_queue.borrow().len())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,254 @@
+//! `Shared`: the part of a worker that other threads may touch.
+//!
+//! Each worker has one `Arc<Shared>`. Its owner is the worker's `Core`
+//! (thread-bound); other holders are wakers, `JoinHandle`s and
+//! `AbortHandle`s, which may live on any thread and may outlive the runtime.
+//!
+//! # Invariants
+//!
+//! - The **remote queue** holds slots that became `SCHEDULED` through a wake
+//!   on another thread, and slots whose `JoinHandle` was dropped on another
+//!   thread after the task completed (the owner must free them). The owner
+//!   drains it in `Core::take_remote`. Pushes after `close` are refused.
+//! - **Parking** uses a Dekker-style handshake: the owner stores
+//!   `parked = true` and then re-checks `remote_pending`, `main_woken` and
+//!   `stopping`; a remote waker stores its flag and then checks `parked`.
+//!   A `SeqCst` fence sits between the store and the load on both sides, so
+//!   at least one of them sees the other and no wake is lost (checked by the
+//!   loom tests in `loom_tests.rs`).
+//!   The unparker remembers an unpark that arrives before the park.
+//! - **Retired chunks**: when the runtime shuts down, the arena's memory is
+//!   moved here and freed when the last `Arc<Shared>` goes, i.e. after the
+//!   last waker or handle that might still read a slot header.
+
+use std::fmt;
+use std::ptr::NonNull;
+
+use super::metrics::Counters;
+use super::timeline::Recorder;
+use std::sync::Arc;
+
+use crate::loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering::*};
+use crate::loom::sync::Mutex;
+use crate::reactor::Unparker;
+use crate::task::arena::Arena;
+use crate::task::raw::Header;
+use crate::task::remote::Injected;
+
+/// The cross-thread side of one worker.
+pub(crate) struct Shared {
+    /// Index of the worker (0 is the thread that calls `block_on`).
+    pub(crate) worker: usize,
+    remote: Mutex<Remote>,
+    /// Hint that `remote` is not empty, so the owner can skip the lock.
+    remote_pending: AtomicBool,
+    /// The `block_on` future was woken.
+    pub(crate) main_woken: AtomicBool,
+    /// The owner is (about to be) blocked in `Reactor::park`.
+    parked: AtomicBool,
+    /// The worker thread must leave its loop (multi-worker shutdown).
+    stopping: AtomicBool,
+    /// Injected tasks not yet placed (for least-loaded placement).
+    injected_pending: AtomicUsize,
+    unparker: Unparker,
+    pub(crate) counters: Counters,
+    /// Poll recorder, when the timeline is enabled.
+    pub(crate) timeline: Option<Recorder>,
+    /// The arena of a shut-down worker, kept until the last reference goes.
+    retired: Mutex<Option<Arena>>,
+    /// Unparks issued (loom tests check that a parked owner gets one).
+    #[cfg(loom)]
+    unparks: AtomicUsize,
+}
+
+struct Remote {
+    queue: Vec<NonNull<Header>>,
+    /// Tasks spawned onto this worker from other threads (`spawn_on`).
+    injected: Vec<Arc<dyn Injected>>,
+    closed: bool,
+}
+
+/// What `Shared::take_remote` and `Shared::close` hand to the owner.
+#[derive(Default)]
+pub(crate) struct RemoteBatch {
+    pub(crate) woken: Vec<NonNull<Header>>,
+    pub(crate) injected: Vec<Arc<dyn Injected>>,
+}
+
+// SAFETY: the raw slot pointers in `remote` are only dereferenced by the
+// owner thread (or under the rules of `state.rs`); everything else is atomic
+// or behind a mutex.
+unsafe impl Send for Shared {}
+// SAFETY: as above.
+unsafe impl Sync for Shared {}
+
+impl Shared {
+    #[cfg_attr(not(loom), allow(dead_code))]
+    pub(crate) fn new(worker: usize, unparker: Unparker) -> Shared {
+        Self::with_timeline(worker, unparker, None)
+    }
+
+    pub(crate) fn with_timeline(
+        worker: usize,
+        unparker: Unparker,
+        timeline: Option<Recorder>,
+    ) -> Shared {
+        Shared {
+            worker,
+            remote: Mutex::new(Remote {
+                queue: Vec::new(),
+                injected: Vec::new(),
+                closed: false,
+            }),
+            remote_pending: AtomicBool::new(false),
+            main_woken: AtomicBool::new(false),
+            parked: AtomicBool::new(false),
+            stopping: AtomicBool::new(false),
+            injected_pending: AtomicUsize::new(0),
+            unparker,
+            counters: Counters::default(),
+            timeline,
+            retired: Mutex::new(None),
+            #[cfg(loom)]
+            unparks: AtomicUsize::new(0),
+        }
+    }
+
+    /// Queues a slot for the owner from another thread. Returns false (and
+    /// queues nothing) once the worker has shut down.
+    pub(crate) fn push_remote(&self, ptr: NonNull<Header>) -> bool {
+        {
+            let mut remote = self.remote.lock().unwrap();
+            if remote.closed {
+                return false;
+            }
+            remote.queue.push(ptr);
+        }
+        self.counters.wakes_remote.fetch_add(1, Relaxed);
+        self.remote_pending.store(true, Release);
+        self.unpark_if_parked();
+        true
+    }
+
+    /// Queues a task spawned from another thread. Returns it back if the
+    /// worker has shut down.
+    pub(crate) fn push_injected(&self, task: Arc<dyn Injected>) -> Result<(), Arc<dyn Injected>> {
+        {
+            let mut remote = self.remote.lock().unwrap();
+            if remote.closed {
+                return Err(task);
+            }
+            remote.injected.push(task);
+        }
+        self.injected_pending.fetch_add(1, Relaxed);
+        self.remote_pending.store(true, Release);
+        self.unpark_if_parked();
+        Ok(())
+    }
+
+    /// Swaps the remote queues with `spare` (empty, with spare capacity), so
+    /// that draining allocates nothing in steady state.
+    pub(crate) fn take_remote(&self, spare: &mut RemoteBatch) {
+        if !self.remote_pending.load(Acquire) {
+            return;
+        }
+        self.remote_pending.store(false, Relaxed);
+        let mut remote = self.remote.lock().unwrap();
+        std::mem::swap(&mut remote.queue, &mut spare.woken);
+        std::mem::swap(&mut remote.injected, &mut spare.injected);
+        drop(remote);
+        self.injected_pending
+            .fetch_sub(spare.injected.len(), Relaxed);
+    }
+
+    /// Refuses further remote pushes and hands back what is queued.
+    pub(crate) fn close(&self) -> RemoteBatch {
+        let mut remote = self.remote.lock().unwrap();
+        remote.closed = true;
+        RemoteBatch {
+            woken: std::mem::take(&mut remote.queue),
+            injected: std::mem::take(&mut remote.injected),
+        }
+    }
+
+    /// Live tasks plus tasks waiting to be placed: the worker's load.
+    pub(crate) fn load(&self) -> u64 {
+        let c = &self.counters;
+        c.tasks_spawned
+            .load(Relaxed)
+            .saturating_sub(c.tasks_completed.load(Relaxed))
+            + self.injected_pending.load(Relaxed) as u64
+    }
+
+    /// Asks a worker thread to leave its loop, waking it if parked.
+    pub(crate) fn stop(&self) {
+        self.stopping.store(true, Release);
+        self.wake_main();
+    }
+
+    pub(crate) fn is_stopping(&self) -> bool {
+        self.stopping.load(SeqCst)
+    }
+
+    /// Wakes the `block_on` future.
+    pub(crate) fn wake_main(&self) {
+        self.main_woken.store(true, Release);
+        self.unpark_if_parked();
+    }
+
+    /// The waker's half of the parking handshake: call after publishing the
+    /// work (queue entry or flag).
+    fn unpark_if_parked(&self) {
+        fence(SeqCst);
+        if self.parked.load(Relaxed) {
+            #[cfg(loom)]
+            self.unparks.fetch_add(1, SeqCst);
+            self.unparker.unpark();
+        }
+    }
+
+    /// Unparks issued so far (loom tests only).
+    #[cfg(loom)]
+    pub(crate) fn unparks(&self) -> usize {
+        self.unparks.load(SeqCst)
+    }
+
+    /// Announces that the owner is about to park. Returns false if work
+    /// arrived meanwhile and it must not park.
+    pub(crate) fn prepare_park(&self) -> bool {
+        self.parked.store(true, Relaxed);
+        fence(SeqCst);
+        if self.remote_pending.load(Acquire)
+            || self.main_woken.load(Acquire)
+            || self.stopping.load(Acquire)
+        {
+            self.parked.store(false, Relaxed);
+            return false;
+        }
+        true
+    }
+
+    pub(crate) fn after_park(&self) {
+        self.parked.store(false, Relaxed);
+    }
+
+    /// True if a remote wake is waiting to be taken.
+    pub(crate) fn has_remote(&self) -> bool {
+        self.remote_pending.load(Acquire)
+    }
+
+    /// Keeps the arena's memory until the last reference to `self` is gone.
+    pub(crate) fn retire(&self, arena: Arena) {
+        *self.retired.lock().unwrap() = Some(arena);
+    }
+}
+
+impl fmt::Debug for Shared {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Shared")
+            .field("worker", &self.worker)
+            .field("remote_pending", &self.remote_pending.load(Relaxed))
+            .field("main_woken", &self.main_woken.load(Relaxed))
+            .finish_non_exhaustive()
+    }
+}

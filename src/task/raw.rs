@@ -1,0 +1,279 @@
+//! The raw task: a header followed by the future (later its output) in one
+//! arena slot, and the type-erased vtable that polls and drops it.
+//!
+//! ```text
+//!  one arena slot (64 B .. 4 KiB, or its own allocation if larger)
+//! +--------------------------------------------------------------+
+//! | Header                                                       |
+//! |   state: State        any thread (atomic)                    |
+//! |   shared: *Shared     set when the slot is carved, never     |
+//! |                       changes (the worker that owns the slot)|
+//! |   key, polls, vtable  owner thread only                      |
+//! |   join_waker          JoinHandle or executor, see JOIN_WAKER |
+//! +--------------------------------------------------------------+
+//! | Stage<F>: Running(F) | Finished(Result<F::Output, JoinError>)|
+//! |           | Consumed                  owner thread, or the   |
+//! |                                       claimant of the output |
+//! +--------------------------------------------------------------+
+//! ```
+//!
+//! # Invariants
+//!
+//! - The slot never moves: the arena hands out memory from chunks that are
+//!   never reallocated, so `Stage::Running(F)` is pinned for as long as the
+//!   task lives, and a `NonNull<Header>` is a stable task identity.
+//! - The future is polled and dropped only by the owning worker thread.
+//! - The output is written by the owning worker before `COMPLETE` is
+//!   published (release), and read or dropped only by whoever wins
+//!   [`State::claim_output`](super::state::State::claim_output) after
+//!   observing `COMPLETE` (acquire).
+//! - Slot memory outlives every `Waker`, `JoinHandle` and `AbortHandle`
+//!   that points at it: each of them holds a count on the worker's
+//!   `Arc<Shared>`, which owns the arena's chunks once the runtime is gone.
+//!
+//! This file and `arena.rs`, `waker.rs` and `join.rs` hold all of the
+//! executor's `unsafe` code.
+
+use std::alloc::Layout;
+use std::cell::{Cell, UnsafeCell};
+use std::future::Future;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
+use std::ptr::{self, NonNull};
+use std::task::{Context, Poll, Waker};
+
+use super::join::JoinError;
+use super::state::State;
+use crate::runtime::shared::Shared;
+
+/// The part of a slot every task has, whatever its future type.
+#[repr(C)]
+pub(crate) struct Header {
+    /// Flags and generation; see `state.rs`.
+    pub(crate) state: State,
+    /// Times the future was polled (owner thread only; for the task dump).
+    pub(crate) polls: Cell<u32>,
+    /// The occupant's slab key (owner thread only).
+    pub(crate) key: Cell<usize>,
+    /// The worker this slot belongs to. Written when the slot is carved out
+    /// of its chunk and never changed, so a stale waker may read it.
+    pub(crate) shared: *const Shared,
+    /// Functions that know the future's type. Written at spawn, before any
+    /// handle exists.
+    pub(crate) vtable: Cell<&'static Vtable>,
+    /// The waker of the task awaiting the `JoinHandle`; ownership is decided
+    /// by the `JOIN_WAKER` flag (see `state.rs`).
+    pub(crate) join_waker: UnsafeCell<Option<Waker>>,
+}
+
+/// Type-erased operations on a slot's stage.
+pub(crate) struct Vtable {
+    /// Polls the future once, catching a panic. `Ready(())` means the future
+    /// is gone and the stage holds the result.
+    pub(crate) poll: unsafe fn(NonNull<Header>, &mut Context<'_>) -> Poll<()>,
+    /// Drops the future and stores a "cancelled" result.
+    pub(crate) cancel: unsafe fn(NonNull<Header>),
+    /// Moves the result into `*dst`, a `*mut Option<Result<T, JoinError>>`.
+    pub(crate) take_output: unsafe fn(NonNull<Header>, *mut ()),
+    /// Drops whatever the stage holds and leaves it `Consumed`.
+    pub(crate) drop_stage: unsafe fn(NonNull<Header>),
+}
+
+/// What the slot holds after the header.
+enum Stage<F: Future> {
+    Running(F),
+    Finished(Result<F::Output, JoinError>),
+    Consumed,
+}
+
+/// The full typed layout of a slot holding a task of future type `F`.
+#[repr(C)]
+struct TaskCell<F: Future> {
+    header: Header,
+    stage: UnsafeCell<Stage<F>>,
+}
+
+impl<F: Future> TaskCell<F> {
+    const VTABLE: Vtable = Vtable {
+        poll: poll::<F>,
+        cancel: cancel::<F>,
+        take_output: take_output::<F>,
+        drop_stage: drop_stage::<F>,
+    };
+}
+
+/// Memory a task of future type `F` needs.
+pub(crate) fn layout_of<F: Future>() -> Layout {
+    Layout::new::<TaskCell<F>>()
+}
+
+impl Header {
+    /// Writes the never-changing part of a freshly carved slot.
+    ///
+    /// # Safety
+    ///
+    /// `slot` must be valid for writes of a `Header`, aligned, and not yet
+    /// visible to anyone else.
+    pub(crate) unsafe fn init_free(slot: NonNull<Header>, shared: *const Shared) {
+        // SAFETY: guaranteed by the caller: fresh, aligned, unshared memory.
+        unsafe {
+            slot.as_ptr().write(Header {
+                state: State::new_free(),
+                polls: Cell::new(0),
+                key: Cell::new(usize::MAX),
+                shared,
+                vtable: Cell::new(&UNOCCUPIED),
+                join_waker: UnsafeCell::new(None),
+            });
+        }
+    }
+
+    #[inline]
+    pub(crate) fn vtable(&self) -> &'static Vtable {
+        self.vtable.get()
+    }
+}
+
+/// Writes a new task into a free slot and marks it scheduled. Returns the
+/// task's generation.
+///
+/// # Safety
+///
+/// `slot` must be a free slot of this worker's arena (carved with
+/// [`Header::init_free`]) of at least `layout_of::<F>()` bytes and alignment,
+/// and the caller must be the owning worker thread.
+pub(crate) unsafe fn occupy<F: Future>(slot: NonNull<Header>, key: usize, future: F) -> u16 {
+    let cell = slot.cast::<TaskCell<F>>().as_ptr();
+    // SAFETY: the slot is large and aligned enough for `TaskCell<F>` (caller);
+    // a free slot's stage holds no value (only the arena's free-list link),
+    // so writing it without dropping is right. Only the owner writes the
+    // owner-only header fields; other threads may read `state` and `shared`
+    // concurrently, which we do not write here except atomically.
+    unsafe {
+        let header = &(*cell).header;
+        header.key.set(key);
+        header.polls.set(0);
+        header.vtable.set(&TaskCell::<F>::VTABLE);
+        debug_assert!((*header.join_waker.get()).is_none());
+        ptr::addr_of_mut!((*cell).stage).write(UnsafeCell::new(Stage::Running(future)));
+        header.state.occupy()
+    }
+}
+
+/// Returns a pointer to the stage of a slot holding `F`.
+///
+/// # Safety
+///
+/// `ptr` must point to an occupied slot whose task has future type `F`.
+unsafe fn stage<F: Future>(ptr: NonNull<Header>) -> *mut Stage<F> {
+    // SAFETY: the caller guarantees the slot is a `TaskCell<F>`.
+    unsafe { (*ptr.cast::<TaskCell<F>>().as_ptr()).stage.get() }
+}
+
+/// Replaces the stage in place: drops the old value (catching a panic from
+/// its destructor) and then writes `new`, whatever happened.
+///
+/// Returns the panic payload if the destructor panicked.
+///
+/// # Safety
+///
+/// `stage` must be valid, and the caller must have exclusive access to it.
+unsafe fn replace_stage<F: Future>(
+    stage: *mut Stage<F>,
+    new: Stage<F>,
+) -> Option<Box<dyn std::any::Any + Send>> {
+    // SAFETY: exclusive access (caller). `drop_in_place` leaves the place
+    // logically uninitialised even if the destructor unwinds, so we always
+    // write a fresh value afterwards and never drop the old one twice.
+    let dropped = catch_unwind(AssertUnwindSafe(|| unsafe { ptr::drop_in_place(stage) }));
+    // SAFETY: as above; the place is uninitialised now.
+    unsafe { stage.write(new) };
+    dropped.err()
+}
+
+/// # Safety
+///
+/// Owner thread; `ptr` holds a task with future type `F` in stage `Running`.
+unsafe fn poll<F: Future>(ptr: NonNull<Header>, cx: &mut Context<'_>) -> Poll<()> {
+    // SAFETY: the caller guarantees the type and that only this thread
+    // touches the stage while the task is RUNNING.
+    let stage = unsafe { stage::<F>(ptr) };
+    let polled = catch_unwind(AssertUnwindSafe(|| {
+        // SAFETY: as above: the stage is ours while the task is RUNNING.
+        let Stage::Running(future) = (unsafe { &mut *stage }) else {
+            unreachable!("a task was polled after it finished")
+        };
+        // SAFETY: the slot never moves and the future is dropped in place,
+        // so it stays pinned for its whole life.
+        let future = unsafe { Pin::new_unchecked(future) };
+        future.poll(cx)
+    }));
+    let result = match polled {
+        Ok(Poll::Pending) => return Poll::Pending,
+        Ok(Poll::Ready(output)) => Ok(output),
+        Err(payload) => Err(JoinError::panic(payload)),
+    };
+    // SAFETY: exclusive access as above; the future is dropped in place.
+    let drop_panic = unsafe { replace_stage(stage, Stage::Consumed) };
+    let result = match drop_panic {
+        Some(payload) => Err(JoinError::panic(payload)),
+        None => result,
+    };
+    // SAFETY: the stage is `Consumed` (holds nothing) and still ours.
+    unsafe { stage.write(Stage::Finished(result)) };
+    Poll::Ready(())
+}
+
+/// # Safety
+///
+/// Owner thread; `ptr` holds a task with future type `F` in stage `Running`.
+unsafe fn cancel<F: Future>(ptr: NonNull<Header>) {
+    // SAFETY: type and exclusivity guaranteed by the caller.
+    let stage = unsafe { stage::<F>(ptr) };
+    // SAFETY: as above.
+    let result = match unsafe { replace_stage(stage, Stage::Consumed) } {
+        Some(payload) => Err(JoinError::panic(payload)),
+        None => Err(JoinError::cancelled()),
+    };
+    // SAFETY: the stage is `Consumed`, we may overwrite it.
+    unsafe { stage.write(Stage::Finished(result)) };
+}
+
+/// # Safety
+///
+/// `ptr` holds a task with future type `F` whose output the caller claimed;
+/// `dst` points to a valid `Option<Result<F::Output, JoinError>>`.
+unsafe fn take_output<F: Future>(ptr: NonNull<Header>, dst: *mut ()) {
+    // SAFETY: the caller claimed the output, so it has exclusive access.
+    let stage = unsafe { stage::<F>(ptr) };
+    // SAFETY: as above.
+    match unsafe { ptr::replace(stage, Stage::Consumed) } {
+        Stage::Finished(result) => {
+            let dst = dst.cast::<Option<Result<F::Output, JoinError>>>();
+            // SAFETY: `dst` is valid and typed as promised by the caller.
+            unsafe { *dst = Some(result) };
+        }
+        _ => unreachable!("JoinHandle took an output that was not there"),
+    }
+}
+
+/// # Safety
+///
+/// `ptr` holds a task with future type `F` and the caller has exclusive
+/// access to its stage (it claimed the output, or the task never finished and
+/// this is the owner).
+unsafe fn drop_stage<F: Future>(ptr: NonNull<Header>) {
+    // SAFETY: guaranteed by the caller. A panic from the output's destructor
+    // is swallowed: the owner has nowhere to report it.
+    unsafe {
+        let _ = replace_stage(stage::<F>(ptr), Stage::Consumed);
+    }
+}
+
+/// The vtable of a slot with no task in it; calling it is a bug.
+static UNOCCUPIED: Vtable = Vtable {
+    poll: |_, _| unreachable!("polled a free slot"),
+    cancel: |_| unreachable!("cancelled a free slot"),
+    take_output: |_, _| unreachable!("took the output of a free slot"),
+    drop_stage: |_| {},
+};

@@ -1,0 +1,34 @@
+//! Compile-time proof that the sync types are `Send + Sync` and their
+//! futures `Send` when `T: Send`, so they can cross workers.
+
+use spool::future::{join, join_all, select};
+use spool::sync::{mpsc, oneshot, Semaphore};
+
+fn send_sync<T: Send + Sync>(_: &T) {}
+fn send<T: Send>(_: &T) {}
+
+#[test]
+fn handles_and_futures_are_send() {
+    let (tx, mut rx) = mpsc::channel::<String>(1);
+    send_sync(&tx);
+    send_sync(&rx);
+    send(&tx.send(String::new()));
+    send(&rx.recv());
+    let (utx, mut urx) = mpsc::unbounded_channel::<String>();
+    send_sync(&utx);
+    send_sync(&urx);
+    send(&urx.recv());
+    let (otx, orx) = oneshot::channel::<String>();
+    send_sync(&otx);
+    send_sync(&orx);
+    let sem = Semaphore::new(1);
+    send_sync(&sem);
+    send(&sem.acquire());
+    send_sync(&sem.try_acquire().unwrap());
+    send(&join(async {}, async {}));
+    send(&join_all(vec![async {}]));
+    send(&select(async {}, async {}));
+    let mut set = spool::task::JoinSet::<String>::new();
+    send_sync(&set);
+    send(&set.join_next());
+}
