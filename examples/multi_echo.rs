@@ -88,12 +88,19 @@ fn main() -> std::io::Result<()> {
     };
     let workers: usize = arg("--workers").and_then(|w| w.parse().ok()).unwrap_or(2);
     let rt = spool::Builder::new().workers(workers).build()?;
-    let served = Arc::new((0..workers).map(|_| AtomicUsize::new(0)).collect::<Vec<_>>());
+    let served = Arc::new(
+        (0..workers)
+            .map(|_| AtomicUsize::new(0))
+            .collect::<Vec<_>>(),
+    );
 
     if let Some(addr) = arg("--listen") {
         return rt.block_on(async move {
             let listener = TcpListener::bind(addr.as_str()).await?;
-            println!("echo server on {} with {workers} workers", listener.local_addr()?);
+            println!(
+                "echo server on {} with {workers} workers",
+                listener.local_addr()?
+            );
             serve(listener, served).await
         });
     }
@@ -106,7 +113,9 @@ fn main() -> std::io::Result<()> {
             let server = spool::spawn(serve(listener, served));
             let t0 = Instant::now();
             // Clients run on worker 0 too: one process, both ends measured.
-            let clients: Vec<_> = (0..CLIENTS).map(|id| spool::spawn(client(addr, id))).collect();
+            let clients: Vec<_> = (0..CLIENTS)
+                .map(|id| spool::spawn(client(addr, id)))
+                .collect();
             for c in clients {
                 c.await.expect("client task")?;
             }

@@ -43,7 +43,11 @@ fn main() -> std::io::Result<()> {
             .map(|dish| {
                 spool::spawn(async move {
                     spool::time::sleep(Duration::from_millis(100)).await;
-                    (dish, spool::task::current_worker(), std::thread::current().id())
+                    (
+                        dish,
+                        spool::task::current_worker(),
+                        std::thread::current().id(),
+                    )
                 })
             })
             .collect();
