@@ -299,7 +299,7 @@ fn section_echo() {
     let m = rt.metrics();
     println!(
         "   {} MiB through the server in {:.0} ms: {:.0} MiB/s (both directions), {} I/O events",
-        2 * CLIENTS * BYTES >> 20,
+        (2 * CLIENTS * BYTES) >> 20,
         dt.as_secs_f64() * 1e3,
         total / dt.as_secs_f64() / (1 << 20) as f64,
         m.io_events
