@@ -75,7 +75,8 @@ fn spawn_many(c: &mut Criterion) {
     g.finish();
 }
 
-/// yield_many: 200 tasks each yielding 500 times.
+/// yield_many: 200 tasks each yielding 500 times (and spool with the
+/// timeline recorder on).
 fn yield_many(c: &mut Criterion) {
     let mut g = c.benchmark_group("yield_many");
     let rt = spool::Runtime::new().unwrap();
@@ -83,6 +84,27 @@ fn yield_many(c: &mut Criterion) {
         let mut handles = Vec::with_capacity(YIELD_TASKS);
         b.iter(|| {
             rt.block_on(async {
+                for _ in 0..YIELD_TASKS {
+                    handles.push(spool::spawn(async {
+                        for _ in 0..NUM_YIELD {
+                            spool::task::yield_now().await;
+                        }
+                    }));
+                }
+                for h in handles.drain(..) {
+                    h.await.unwrap();
+                }
+            })
+        })
+    });
+    // The same with the timeline recorder on (every poll timed and stored):
+    // what `Builder::timeline` costs when enabled. The `spool` row above has
+    // it off, as by default.
+    let rt_rec = spool::Builder::new().timeline(1 << 16).build().unwrap();
+    g.bench_function("spool_timeline_on", |b| {
+        let mut handles = Vec::with_capacity(YIELD_TASKS);
+        b.iter(|| {
+            rt_rec.block_on(async {
                 for _ in 0..YIELD_TASKS {
                     handles.push(spool::spawn(async {
                         for _ in 0..NUM_YIELD {

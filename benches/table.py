@@ -30,7 +30,10 @@ def table(group):
     funcs = sorted(d for d in os.listdir(gdir) if d != "report" and os.path.isdir(os.path.join(gdir, d)))
     times = {f: median(group, f) for f in funcs}
     spool = [f for f in funcs if f.startswith("spool")]
-    base = times[spool[-1]] if spool else None
+    # The reference spool row: plain "spool", else the last spool variant
+    # (e.g. spool_workers_2).
+    base_name = "spool" if "spool" in funcs else (spool[-1] if spool else None)
+    base = times[base_name] if base_name else None
     print(f"\n**{group}**\n")
     print("| variant | median | spool is faster by |")
     print("|---|---:|---:|")

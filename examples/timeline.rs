@@ -1,8 +1,9 @@
 //! Pictures of the schedule: record every poll and draw a Gantt chart.
 //!
 //! Builds a two-worker runtime with the timeline on, runs a small mixed
-//! workload, and writes an SVG (default `docs/timeline.svg`, or the path
-//! given with `--out`): one row per worker, one rectangle per poll, one
+//! workload, and writes an SVG (default `target/timeline.svg`, or the path
+//! given with `--out`; the README's picture is
+//! `--out docs/timeline.svg`): one row per worker, one rectangle per poll, one
 //! colour per task.
 //!
 //! - On worker 0, three tasks take turns through `yield_now` while the
@@ -29,7 +30,7 @@ fn main() -> std::io::Result<()> {
         .iter()
         .position(|a| a == "--out")
         .and_then(|i| args.get(i + 1).cloned())
-        .unwrap_or_else(|| "docs/timeline.svg".to_string());
+        .unwrap_or_else(|| "target/timeline.svg".to_string());
 
     let rt = spool::Builder::new().workers(2).timeline(10_000).build()?;
     rt.block_on(async {

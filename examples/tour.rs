@@ -18,7 +18,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 struct Counting;
 static ALLOCS: AtomicU64 = AtomicU64::new(0);
@@ -52,6 +52,22 @@ const SECTIONS: &[Section] = &[
         "two tasks take turns through yield_now",
         section_interleave,
     ),
+    (
+        "waits",
+        "three 300 ms waits overlap on one thread",
+        section_waits,
+    ),
+    (
+        "channels",
+        "two tasks play ping-pong over bounded channels",
+        section_channels,
+    ),
+    (
+        "echo",
+        "a TCP echo server and its clients on one thread",
+        section_echo,
+    ),
+    ("pool", "rented buffers come back to the pool", section_pool),
     (
         "workers",
         "CPU-bound chunks on one worker, then two",
@@ -153,6 +169,173 @@ fn section_interleave() {
         log.borrow().join(" "),
         std::thread::current().id()
     );
+}
+
+fn section_waits() {
+    heading(
+        "waits",
+        "Waiting is not working: three 300 ms timer waits on one thread overlap, so they",
+        "take 300 ms together, not 900 ms (the reactor parks until the next deadline).",
+    );
+    let t0 = Instant::now();
+    let threads = spool::block_on(async {
+        let waits: Vec<_> = (0..3)
+            .map(|_| {
+                spool::spawn(async {
+                    spool::time::sleep(Duration::from_millis(300)).await;
+                    std::thread::current().id()
+                })
+            })
+            .collect();
+        let mut threads = Vec::new();
+        for w in waits {
+            threads.push(w.await.unwrap());
+        }
+        threads
+    });
+    println!(
+        "   3 x 300 ms of waiting took {:.0} ms, all on {:?}",
+        t0.elapsed().as_secs_f64() * 1e3,
+        threads[0]
+    );
+    assert!(threads.iter().all(|t| *t == threads[0]));
+}
+
+fn section_channels() {
+    heading(
+        "channels",
+        "spool::sync::mpsc channels hand values between tasks; with capacity 1 every",
+        "message is a full round trip through the scheduler (wake, queue, poll).",
+    );
+    const ROUNDS: u32 = 100_000;
+    let t0 = Instant::now();
+    spool::block_on(async {
+        let (ping_tx, mut ping_rx) = spool::sync::mpsc::channel::<u32>(1);
+        let (pong_tx, mut pong_rx) = spool::sync::mpsc::channel::<u32>(1);
+        let echo = spool::spawn(async move {
+            while let Some(v) = ping_rx.recv().await {
+                pong_tx.send(v + 1).await.unwrap();
+            }
+        });
+        for i in 0..ROUNDS {
+            ping_tx.send(i).await.unwrap();
+            assert_eq!(pong_rx.recv().await, Some(i + 1));
+        }
+        drop(ping_tx);
+        echo.await.unwrap();
+    });
+    let dt = t0.elapsed();
+    println!(
+        "   {ROUNDS} round trips in {:.1} ms: {:.0} ns per round trip",
+        dt.as_secs_f64() * 1e3,
+        dt.as_nanos() as f64 / ROUNDS as f64
+    );
+}
+
+fn section_echo() {
+    heading(
+        "echo",
+        "spool::net on the mio reactor: 32 clients stream 2 MiB each through an echo",
+        "server, all on one thread; every byte is checked.",
+    );
+    use spool::net::{TcpListener, TcpStream};
+    const CLIENTS: usize = 32;
+    const BYTES: usize = 2 << 20;
+    let rt = spool::Runtime::new().expect("runtime");
+    let dt = rt
+        .block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await?;
+            let addr = listener.local_addr()?;
+            let server = spool::spawn(async move {
+                while let Ok((mut s, _)) = listener.accept().await {
+                    drop(spool::spawn(async move {
+                        let mut buf = vec![0u8; 64 * 1024];
+                        loop {
+                            let n = s.read(&mut buf).await?;
+                            if n == 0 {
+                                return Ok::<_, std::io::Error>(());
+                            }
+                            s.write_all(&buf[..n]).await?;
+                        }
+                    }));
+                }
+            });
+            let t0 = Instant::now();
+            let clients: Vec<_> = (0..CLIENTS)
+                .map(|id| {
+                    spool::spawn(async move {
+                        let s = TcpStream::connect(addr).await?;
+                        let (mut rd, mut wr) = s.into_split();
+                        let writer = spool::spawn(async move {
+                            let chunk: Vec<u8> = (0..16 * 1024).map(|i| (i + id) as u8).collect();
+                            for _ in 0..BYTES / chunk.len() {
+                                wr.write_all(&chunk).await?;
+                            }
+                            Ok::<_, std::io::Error>(())
+                        });
+                        let mut got = 0;
+                        let mut buf = vec![0u8; 64 * 1024];
+                        while got < BYTES {
+                            let n = rd.read(&mut buf).await?;
+                            assert!(n > 0, "server closed early");
+                            for (k, b) in buf[..n].iter().enumerate() {
+                                assert_eq!(*b, ((got + k) % (16 * 1024) + id) as u8);
+                            }
+                            got += n;
+                        }
+                        writer.await.unwrap()?;
+                        Ok::<_, std::io::Error>(())
+                    })
+                })
+                .collect();
+            for c in clients {
+                c.await.unwrap()?;
+            }
+            server.abort();
+            Ok::<_, std::io::Error>(t0.elapsed())
+        })
+        .expect("echo section");
+    let total = (2 * CLIENTS * BYTES) as f64;
+    let m = rt.metrics();
+    println!(
+        "   {} MiB through the server in {:.0} ms: {:.0} MiB/s (both directions), {} I/O events",
+        (2 * CLIENTS * BYTES) >> 20,
+        dt.as_secs_f64() * 1e3,
+        total / dt.as_secs_f64() / (1 << 20) as f64,
+        m.io_events
+    );
+}
+
+fn section_pool() {
+    heading(
+        "pool",
+        "spool::buf::BufferPool rents power-of-two buffers that return on drop (.NET's",
+        "ArrayPool): a request loop reuses the same few buffers instead of allocating.",
+    );
+    use spool::buf::BufferPool;
+    let pool = BufferPool::builder().max_per_class(64).build();
+    const REQUESTS: usize = 100_000;
+    let a0 = ALLOCS.load(Relaxed);
+    let mut checksum = 0u64;
+    for i in 0..REQUESTS {
+        // A "request" needs a buffer of a size that varies: 1 B .. 16 KiB.
+        let mut lease = pool.rent(1 + (i * 7919) % (16 * 1024));
+        lease[0] = i as u8;
+        checksum += lease.len() as u64 + lease[0] as u64;
+    }
+    let allocs = ALLOCS.load(Relaxed) - a0;
+    let s = pool.stats();
+    println!(
+        "   {REQUESTS} rents of 1 B..16 KiB: {} reused, {} fresh, reuse rate {:.2}%",
+        s.reused,
+        s.fresh,
+        100.0 * s.reused as f64 / s.rents as f64
+    );
+    println!(
+        "   heap allocations: {allocs} for {REQUESTS} rents ({:.4} per rent)",
+        allocs as f64 / REQUESTS as f64
+    );
+    std::hint::black_box(checksum);
 }
 
 fn cpu_chunk(seed: u64) -> u64 {

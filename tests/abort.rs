@@ -77,3 +77,22 @@ fn task_aborting_itself_stops_at_next_yield() {
     });
     assert_eq!(reached.get(), 1);
 }
+
+#[test]
+fn abort_during_the_tasks_own_poll_is_not_lost() {
+    // The task aborts itself and then waits on something that never wakes
+    // it: the abort alone must get it cancelled.
+    let counters = util::Counters::default();
+    let _w = util::watchdog(std::time::Duration::from_secs(30), "abort while running");
+    spool::block_on(async {
+        let (tx, rx) = std::sync::mpsc::channel::<spool::task::AbortHandle>();
+        let h = spool::spawn(util::PollDrop::new(&counters, async move {
+            rx.recv().unwrap().abort();
+            std::future::pending::<()>().await
+        }));
+        tx.send(h.abort_handle()).unwrap();
+        assert!(h.await.unwrap_err().is_cancelled());
+    });
+    assert_eq!(counters.drops(), 1);
+    assert_eq!(counters.polls(), 1);
+}

@@ -5,10 +5,18 @@
 //! key in the worker's slab, and queues it; the returned [`JoinHandle`]
 //! awaits its output.
 //!
-//! The unsafe core lives in four files: `state.rs` (the atomic state word and
-//! its transitions), `raw.rs` (slot layout and the type-erased vtable),
-//! `arena.rs` (size-classed slot storage) and `waker.rs` (the
-//! `RawWakerVTable`), plus the handle protocol in `join.rs`.
+//! Files, in reading order:
+//!
+//! - `state.rs`: the atomic state word of a slot and its transitions (safe
+//!   code; the diagram of task states is here);
+//! - `raw.rs`: slot layout and the type-erased vtable (unsafe);
+//! - `arena.rs`: size-classed slot storage (unsafe);
+//! - `waker.rs`: the `RawWakerVTable` (unsafe);
+//! - `join.rs`: `JoinHandle`, `AbortHandle`, `JoinError` and the handle
+//!   protocol (unsafe);
+//! - `remote.rs`: tasks started from another thread (`spawn_on`,
+//!   `Runtime::spawn`, `spawn_blocking`);
+//! - `join_set.rs`, `builder.rs`, `yield_now.rs`: the rest of the API.
 
 pub(crate) mod arena;
 mod builder;

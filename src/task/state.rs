@@ -168,8 +168,11 @@ impl State {
             if generation(cur) != tag || cur & (COMPLETE | CANCELLED) != 0 {
                 return Schedule::Done;
             }
+            // Like a wake: SCHEDULED makes a running task go back onto the
+            // queue after its poll, where the worker sees CANCELLED. Only an
+            // idle task must be pushed by us.
             let idle = cur & (SCHEDULED | RUNNING) == 0;
-            let next = cur | CANCELLED | if idle { SCHEDULED } else { 0 };
+            let next = cur | CANCELLED | SCHEDULED;
             match self.0.compare_exchange_weak(cur, next, AcqRel, Acquire) {
                 Ok(_) if idle => return Schedule::Push,
                 Ok(_) => return Schedule::Done,
@@ -298,6 +301,19 @@ mod tests {
         assert_eq!(s.schedule(g), Schedule::Done);
         assert_eq!(s.schedule(0), Schedule::Done, "free slots are COMPLETE");
         assert_eq!(next_generation(u16::MAX), FIRST_GENERATION);
+    }
+
+    #[test]
+    fn cancel_while_running_requeues() {
+        let s = State::new_free();
+        let g = s.occupy();
+        s.start_poll();
+        assert_eq!(s.cancel(g), Schedule::Done, "no push while running");
+        assert!(
+            s.end_poll_pending(),
+            "the worker must requeue it to cancel it"
+        );
+        assert_ne!(s.start_poll() & CANCELLED, 0);
     }
 
     #[test]
