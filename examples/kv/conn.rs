@@ -10,11 +10,14 @@
 //! - `need` is the least number of unconsumed bytes the current frame
 //!   needs; [`Connection::process`] does not re-parse before they are
 //!   there, so a large bulk string arriving in many reads is parsed once.
-//! - The input buffer grows by doubling while a frame needs it, never past
-//!   the frame's declared size and never past `max_query`; a frame longer
-//!   than `max_query` is refused as soon as its headers show it (before
-//!   its payload is buffered), or when it completes if it arrived whole.
-//!   Once idle, a grown buffer shrinks back.
+//! - The input buffer is a [`Lease`] from spool's shared buffer pool. It
+//!   grows (a bigger lease, the pending bytes copied over) by doubling
+//!   while a frame needs it and the received bytes fill it, never past the
+//!   frame's declared size: memory follows the bytes received, not the
+//!   lengths declared. A frame longer than `max_query` is refused as soon
+//!   as its headers show it (before its payload is buffered), or when it
+//!   completes if it arrived whole. Once idle, a grown buffer goes back to
+//!   the pool for a small one; on close, to the pool as well.
 //! - Every complete frame buffered is executed before the next read
 //!   (pipelining), and all their replies go out in one write; the batch is
 //!   cut short only when the replies reach [`FLUSH_AT`] bytes, so output
@@ -24,6 +27,7 @@ use crate::commands::{execute, Flow};
 use crate::keyspace::Keyspace;
 use crate::reply;
 use crate::resp::{Limits, Parser, Status};
+use spool::buf::{BufferPool, Lease};
 use std::time::Instant;
 
 /// Initial (and idle) size of the input buffer.
@@ -49,7 +53,10 @@ pub enum Outcome {
 #[derive(Debug)]
 pub struct Connection {
     parser: Parser,
-    input: Vec<u8>,
+    /// Rented from `spool::buf::BufferPool::shared()`: a connection's
+    /// buffer goes back to the pool when it closes or shrinks, and the
+    /// next connection reuses it instead of allocating.
+    input: Lease,
     start: usize,
     end: usize,
     need: usize,
@@ -64,7 +71,7 @@ impl Connection {
     pub fn new(limits: Limits, max_query: usize) -> Connection {
         Connection {
             parser: Parser::new(limits),
-            input: vec![0; INITIAL],
+            input: BufferPool::shared().rent(INITIAL),
             start: 0,
             end: 0,
             need: 1,
@@ -83,7 +90,7 @@ impl Connection {
             self.start = 0;
             self.end = 0;
             if self.input.len() > 4 * INITIAL {
-                self.input = vec![0; INITIAL];
+                self.input = BufferPool::shared().rent(INITIAL);
             }
         }
         if self.input.len() - self.end < MIN_READ {
@@ -95,7 +102,9 @@ impl Connection {
             if self.input.len() - self.end < MIN_READ {
                 let floor = self.end + MIN_READ;
                 let grown = (2 * self.input.len()).min(self.need.max(floor)).max(floor);
-                self.input.resize(grown, 0);
+                let mut bigger = BufferPool::shared().rent(grown);
+                bigger[..self.end].copy_from_slice(&self.input[..self.end]);
+                self.input = bigger;
             }
         }
         &mut self.input[self.end..]
