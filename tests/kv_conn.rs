@@ -138,3 +138,15 @@ fn a_long_pipeline_is_flushed_in_bounded_batches() {
     let total: usize = writes.iter().sum();
     assert_eq!(total, 5 + 1000 * (value.len() + 9));
 }
+
+#[test]
+fn input_buffers_come_from_the_shared_pool_and_return_to_it() {
+    let pool = spool::buf::BufferPool::shared();
+    let before = pool.stats();
+    drop(Connection::new(Limits::default(), 1 << 30));
+    let _second = Connection::new(Limits::default(), 1 << 30);
+    let after = pool.stats();
+    assert!(after.rents >= before.rents + 2, "{before:?} -> {after:?}");
+    assert!(after.returned > before.returned, "{before:?} -> {after:?}");
+    assert!(after.reused > before.reused, "{before:?} -> {after:?}");
+}
