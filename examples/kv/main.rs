@@ -32,7 +32,8 @@
 //! A production server would do more: persistence (snapshots, an
 //! append-only log), memory limits with eviction, the other data types,
 //! AUTH and TLS, client timeouts and a connection cap, a keyed hash
-//! against hash flooding on the shard choice, per-core listeners with
+//! (SipHash, as redis) rather than the seeded fold hash where clients are
+//! untrusted, per-core listeners with
 //! SO_REUSEPORT instead of one acceptor handing connections off, and with
 //! several workers, shard ownership by worker (messages instead of mutexes)
 //! so that no two threads ever touch the same shard.
