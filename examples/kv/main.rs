@@ -33,10 +33,10 @@
 //! append-only log), memory limits with eviction, the other data types,
 //! AUTH and TLS, client timeouts and a connection cap, a keyed hash
 //! (SipHash, as redis) rather than the seeded fold hash where clients are
-//! untrusted, per-core listeners with
-//! SO_REUSEPORT instead of one acceptor handing connections off, and with
-//! several workers, shard ownership by worker (messages instead of mutexes)
-//! so that no two threads ever touch the same shard.
+//! untrusted, per-core listeners with SO_REUSEPORT instead of one acceptor
+//! handing connections off, and with several workers, shard ownership by
+//! worker (messages instead of mutexes) so that no two threads ever touch
+//! the same shard.
 
 mod commands;
 mod conn;
