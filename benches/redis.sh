@@ -20,7 +20,6 @@ $kv --listen 127.0.0.1:6403 --workers 2 >/dev/null & pids+=($!)
 for port in 6390 6401 6402 6403; do
   for _ in $(seq 100); do redis-cli -p $port ping >/dev/null 2>&1 && break; sleep 0.1; done
 done
-declare -A names=([6390]="redis-server 7" [6401]="kv, 1 worker" [6402]="kv, 1 worker, --spin-us 0" [6403]="kv, 2 workers")
 out=$(mktemp)
 for r in $(seq "$rounds"); do
   for p in 1 16; do

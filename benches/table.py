@@ -25,9 +25,36 @@ def median(group, func):
         return json.load(f)["median"]["point_estimate"]
 
 
+def param_table(group, funcs):
+    """A group of BenchmarkId(function, parameter) rows, e.g. buf_1t."""
+    gdir = os.path.join(ROOT, group)
+    params = sorted(
+        {p for f in funcs for p in os.listdir(os.path.join(gdir, f)) if p != "report"},
+        key=size_key,
+    )
+    spool = next(f for f in funcs if f.startswith("spool"))
+    others = [f for f in funcs if f != spool]
+    print(f"\n**{group}**\n")
+    print("| size | " + " | ".join([spool] + others) + " | " + " | ".join(f"vs {o}" for o in others) + " |")
+    print("|---|" + "---:|" * (1 + 2 * len(others)))
+    for p in params:
+        t = {f: median(group, os.path.join(f, p)) for f in funcs}
+        cells = [fmt(t[f]) for f in [spool] + others] + [f"{t[o] / t[spool]:.2f}x" for o in others]
+        print(f"| {p} | " + " | ".join(cells) + " |")
+
+
+def size_key(label):
+    m = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20}
+    num = "".join(c for c in label if c.isdigit())
+    unit = label[len(num):]
+    return int(num or 0) * m.get(unit, 1)
+
+
 def table(group):
     gdir = os.path.join(ROOT, group)
     funcs = sorted(d for d in os.listdir(gdir) if d != "report" and os.path.isdir(os.path.join(gdir, d)))
+    if funcs and not os.path.isdir(os.path.join(gdir, funcs[0], "new")):
+        return param_table(group, funcs)
     times = {f: median(group, f) for f in funcs}
     spool = [f for f in funcs if f.startswith("spool")]
     # The reference spool row: plain "spool", else the last spool variant

@@ -111,7 +111,14 @@ pub(crate) struct Core {
     /// at spawn for the task dump's ages.
     clock: Cell<Instant>,
     max_tasks: usize,
+    /// Counts on `shared` handed back by `JoinHandle`s dropped on this
+    /// thread, handed out again at the next spawn: a local spawn and drop of
+    /// a handle then touch no atomic reference count (see `take_ref`).
+    spare_refs: RefCell<Vec<Arc<Shared>>>,
 }
+
+/// Most spare counts on `Shared` a worker keeps (see `Core::spare_refs`).
+const SPARE_REFS: usize = 1024;
 
 impl Core {
     pub(crate) fn new(worker: usize, config: &CoreConfig) -> io::Result<Box<Core>> {
@@ -133,6 +140,7 @@ impl Core {
             polls_since_io: Cell::new(0),
             clock: Cell::new(Instant::now()),
             max_tasks: max_tasks.unwrap_or(usize::MAX),
+            spare_refs: RefCell::new(Vec::new()),
         }))
     }
 
@@ -142,6 +150,29 @@ impl Core {
 
     pub(crate) fn shared_ptr(&self) -> *const Shared {
         Arc::as_ptr(&self.shared)
+    }
+
+    /// A count on this worker's `Shared` for a new `JoinHandle`: a spare
+    /// one if a dropped handle left one, else a new one. Every count is an
+    /// ordinary `Arc` clone; recycling them only saves the atomic increment
+    /// and decrement of the common spawn-then-drop-on-this-thread case.
+    #[inline]
+    fn take_ref(&self) -> Arc<Shared> {
+        match self.spare_refs.borrow_mut().pop() {
+            Some(shared) => shared,
+            None => self.shared.clone(),
+        }
+    }
+
+    /// Keeps a dropped handle's count on this worker's `Shared` for the next
+    /// spawn (see [`Core::take_ref`]).
+    #[inline]
+    pub(crate) fn recycle_ref(&self, shared: Arc<Shared>) {
+        debug_assert!(Arc::ptr_eq(&shared, &self.shared));
+        let mut spare = self.spare_refs.borrow_mut();
+        if spare.len() < SPARE_REFS {
+            spare.push(shared);
+        }
     }
 
     /// Queues a task that a wake on this thread just scheduled.
@@ -202,7 +233,7 @@ impl Core {
         // aligned for `F` by `class_for`, and we are the owning thread.
         let generation = unsafe { raw::occupy(slot.ptr, key, future) };
         self.run_queue.borrow_mut().push_back(slot.ptr);
-        Ok(RawJoin::new(slot.ptr, generation, self.shared.clone()))
+        Ok(RawJoin::new(slot.ptr, generation, self.take_ref()))
     }
 
     /// Spawns `future` on this worker (see [`Core::spawn_raw`]).
@@ -341,7 +372,9 @@ impl Core {
         let prev = header.state.complete();
         bump(&self.shared.counters.tasks_completed, 1);
         if prev & JOIN_INTEREST == 0 {
-            self.release(ptr);
+            // The handle was dropped before `COMPLETE`: it will never look
+            // at the output, so nobody can race us for it.
+            self.free_slot(ptr, true);
         } else if prev & JOIN_WAKER != 0 {
             // SAFETY: JOIN_WAKER was set when COMPLETE was published, so the
             // cell is ours for good (state.rs) and the handle never touches
@@ -355,10 +388,17 @@ impl Core {
 
     /// Frees the slot of a `COMPLETE` task whose `JoinHandle` is gone.
     pub(crate) fn release(&self, ptr: NonNull<Header>) {
+        self.free_slot(ptr, false);
+    }
+
+    /// [`Core::release`]; `output_ours` says the output is known to be
+    /// unclaimed and unreachable by anyone else, which saves the atomic
+    /// claim on the hot path of a detached task finishing.
+    fn free_slot(&self, ptr: NonNull<Header>, output_ours: bool) {
         // SAFETY: the slot is occupied (it is released only here, once).
         let header = unsafe { ptr.as_ref() };
         debug_assert_eq!(header.state.load() & (COMPLETE | JOIN_INTEREST), COMPLETE);
-        if header.state.claim_output() {
+        if output_ours || header.state.claim_output() {
             // SAFETY: we own the output now; no borrow is held while it drops.
             unsafe { (header.vtable().drop_stage)(ptr) };
         }

@@ -66,7 +66,8 @@ enum Inner<T> {
 pub(crate) struct RawJoin<T> {
     ptr: NonNull<Header>,
     generation: u16,
-    shared: Arc<Shared>,
+    /// A count on the worker's `Shared`; `None` only inside `Drop`.
+    shared: Option<Arc<Shared>>,
     /// The output was returned already.
     done: bool,
     _output: PhantomData<T>,
@@ -88,10 +89,14 @@ impl<T> RawJoin<T> {
         RawJoin {
             ptr,
             generation,
-            shared,
+            shared: Some(shared),
             done: false,
             _output: PhantomData,
         }
+    }
+
+    fn shared(&self) -> &Arc<Shared> {
+        self.shared.as_ref().expect("present until drop")
     }
 
     fn header(&self) -> &Header {
@@ -113,7 +118,7 @@ impl<T> RawJoin<T> {
             inner: AbortInner::Local {
                 ptr: self.ptr,
                 generation: self.generation,
-                _shared: self.shared.clone(),
+                _shared: self.shared().clone(),
             },
         }
     }
@@ -172,7 +177,12 @@ impl<T> Future for RawJoin<T> {
 
 impl<T> Drop for RawJoin<T> {
     fn drop(&mut self) {
-        let header = self.header();
+        // Held to the end (or given to the owner, which holds one too): it
+        // keeps the slot memory alive while we use `header`.
+        let mut shared = self.shared.take();
+        // SAFETY: our JOIN_INTEREST keeps the slot occupied by our task, and
+        // `shared` keeps its memory alive.
+        let header = unsafe { self.ptr.as_ref() };
         if !self.done {
             // Take back (and drop) the waker unless the executor owns it.
             let mut state = header.state.load();
@@ -189,18 +199,22 @@ impl<T> Drop for RawJoin<T> {
             }
         }
         let prev = header.state.drop_join_interest();
-        if prev & COMPLETE == 0 {
-            return; // detached: the executor frees the slot when it finishes
-        }
+        // If the task is not complete it is detached now: the executor frees
+        // the slot when it finishes. Otherwise the owner must free it.
+        let complete = prev & COMPLETE != 0;
         let ptr = self.ptr;
-        let on_owner = context::with_core(|core| {
-            let mine = std::ptr::eq(core.shared_ptr(), Arc::as_ptr(&self.shared));
-            if mine {
+        // On the owner thread: free the slot directly and give the `Shared`
+        // count back to the worker for its next spawn.
+        context::with_core(|core| {
+            let mine = shared.take_if(|s| std::ptr::eq(core.shared_ptr(), Arc::as_ptr(s)))?;
+            if complete {
                 core.release(ptr);
             }
-            mine
+            core.recycle_ref(mine);
+            Some(())
         });
-        if on_owner != Some(true) && !self.shared.push_remote(ptr) {
+        let Some(shared) = shared else { return };
+        if complete && !shared.push_remote(ptr) {
             // The runtime is gone: nobody else will drop the output.
             if header.state.claim_output() {
                 // SAFETY: we won the claim; the output is `T: Send` if we are
@@ -276,7 +290,7 @@ impl<T> fmt::Debug for JoinHandle<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("JoinHandle");
         if let Inner::Local(raw) = &self.inner {
-            d.field("worker", &raw.shared.worker);
+            d.field("worker", &raw.shared().worker);
         }
         d.field("finished", &self.is_finished()).finish()
     }
