@@ -49,7 +49,7 @@ use std::collections::VecDeque;
 use std::fmt;
 use std::future::Future;
 use std::io;
-use std::pin::pin;
+use std::pin::{pin, Pin};
 use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -115,6 +115,9 @@ pub(crate) struct Core {
     /// thread, handed out again at the next spawn: a local spawn and drop of
     /// a handle then touch no atomic reference count (see `take_ref`).
     spare_refs: RefCell<Vec<Arc<Shared>>>,
+    /// The timeline is on (`shared.timeline` is `Some`), kept here so that
+    /// the poll path tests one bool and nothing else when it is off.
+    recording: bool,
 }
 
 /// Most spare counts on `Shared` a worker keeps (see `Core::spare_refs`).
@@ -141,6 +144,7 @@ impl Core {
             clock: Cell::new(Instant::now()),
             max_tasks: max_tasks.unwrap_or(usize::MAX),
             spare_refs: RefCell::new(Vec::new()),
+            recording: config.timeline.is_some(),
         }))
     }
 
@@ -264,12 +268,12 @@ impl Core {
                 .swap(false, std::sync::atomic::Ordering::AcqRel)
             {
                 coop::reset();
-                let t0 = self.shared.timeline.as_ref().map(|_| Instant::now());
-                let polled = future.as_mut().poll(&mut cx);
+                let polled = if self.recording {
+                    self.poll_main_recorded(future.as_mut(), &mut cx)
+                } else {
+                    future.as_mut().poll(&mut cx)
+                };
                 coop::clear();
-                if let (Some(rec), Some(t0)) = (&self.shared.timeline, t0) {
-                    rec.record(self.shared.worker, MAIN_KEY, 0, t0, Instant::now());
-                }
                 if let Poll::Ready(out) = polled {
                     return out;
                 }
@@ -340,20 +344,14 @@ impl Core {
         // during the poll; the borrowed waker does not outlive it.
         let waker = unsafe { waker::borrowed(ptr, state::generation(prev)) };
         let mut cx = Context::from_waker(&waker);
-        let t0 = self.shared.timeline.as_ref().map(|_| Instant::now());
-        // SAFETY: as for `cancel` above.
-        let polled = unsafe { (vtable.poll)(ptr, &mut cx) };
+        let polled = if self.recording {
+            // SAFETY: as for `cancel` above.
+            unsafe { self.poll_recorded(ptr, &mut cx, state::generation(prev)) }
+        } else {
+            // SAFETY: as for `cancel` above.
+            unsafe { (vtable.poll)(ptr, &mut cx) }
+        };
         coop::clear();
-        if let (Some(rec), Some(t0)) = (&self.shared.timeline, t0) {
-            let key = header.key.get() as u32;
-            rec.record(
-                self.shared.worker,
-                key,
-                state::generation(prev),
-                t0,
-                Instant::now(),
-            );
-        }
         match polled {
             Poll::Pending => {
                 if header.state.end_poll_pending() {
@@ -362,6 +360,49 @@ impl Core {
             }
             Poll::Ready(()) => self.complete(ptr),
         }
+    }
+
+    /// `run_task`'s poll with the timeline on: timed and recorded. Out of
+    /// line, so that with the timeline off the poll path costs one branch.
+    ///
+    /// # Safety
+    ///
+    /// As for the task's `vtable.poll`: owner thread, slot occupied, task
+    /// running.
+    #[cold]
+    #[inline(never)]
+    unsafe fn poll_recorded(
+        &self,
+        ptr: NonNull<Header>,
+        cx: &mut Context<'_>,
+        generation: u16,
+    ) -> Poll<()> {
+        // SAFETY: the caller's contract.
+        let header = unsafe { ptr.as_ref() };
+        let t0 = Instant::now();
+        // SAFETY: the caller's contract.
+        let polled = unsafe { (header.vtable().poll)(ptr, cx) };
+        if let Some(rec) = &self.shared.timeline {
+            let key = header.key.get() as u32;
+            rec.record(self.shared.worker, key, generation, t0, Instant::now());
+        }
+        polled
+    }
+
+    /// `block_on`'s poll of its own future with the timeline on.
+    #[cold]
+    #[inline(never)]
+    fn poll_main_recorded<F: Future>(
+        &self,
+        future: Pin<&mut F>,
+        cx: &mut Context<'_>,
+    ) -> Poll<F::Output> {
+        let t0 = Instant::now();
+        let polled = future.poll(cx);
+        if let Some(rec) = &self.shared.timeline {
+            rec.record(self.shared.worker, MAIN_KEY, 0, t0, Instant::now());
+        }
+        polled
     }
 
     /// The task's stage now holds its result: publish `COMPLETE`, wake the
