@@ -297,7 +297,7 @@ impl Builder {
         let mut handle_txs = Vec::new();
         let (ready_tx, ready_rx) = mpsc::channel();
         for i in 1..self.workers {
-            let (handle_tx, handle_rx) = mpsc::channel::<Arc<Handle>>();
+            let (handle_tx, handle_rx) = mpsc::channel::<(Arc<Handle>, mpsc::Sender<()>)>();
             let ready_tx = ready_tx.clone();
             let t = thread::Builder::new()
                 .name(format!("spool-worker-{i}"))
@@ -308,8 +308,9 @@ impl Builder {
                         Err(e) => return drop(ready_tx.send(Err(e))),
                     };
                     let _ = ready_tx.send(Ok(core.shared().clone()));
-                    if let Ok(handle) = handle_rx.recv() {
+                    if let Ok((handle, running_tx)) = handle_rx.recv() {
                         core.set_handle(handle);
+                        let _ = running_tx.send(());
                         core.run_worker();
                     }
                 })?;
@@ -335,8 +336,19 @@ impl Builder {
             blocking::BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive);
         let handle = Arc::new(Handle::new(shareds, blocking));
         core.set_handle(handle.clone());
+        // Wait until every worker thread has run, not merely been created:
+        // a thread's first wake-up may land on the CPU of the thread that
+        // woke it, behind this one, and would then wait for the first task
+        // this thread runs to finish (seen as a ~1 ms stall of worker 1 at
+        // start-up on a 2-core machine).
+        let (running_tx, running_rx) = mpsc::channel();
         for tx in handle_txs {
-            let _ = tx.send(handle.clone());
+            let _ = tx.send((handle.clone(), running_tx.clone()));
+        }
+        drop(running_tx);
+        for _ in 1..self.workers {
+            // An error means a worker died; its JoinHandles report that.
+            let _ = running_rx.recv();
         }
         Ok(Runtime {
             core,
