@@ -16,7 +16,9 @@
 //!   A `SeqCst` fence sits between the store and the load on both sides, so
 //!   at least one of them sees the other and no wake is lost (checked by the
 //!   loom tests in `loom_tests.rs`).
-//!   The unparker remembers an unpark that arrives before the park.
+//!   The unparker remembers an unpark that arrives before the park. The
+//!   waker that sees `parked` also clears it (a swap), so while the owner
+//!   is still waking up, further wakes cost no second unpark (a syscall).
 //! - **Retired chunks**: when the runtime shuts down, the arena's memory is
 //!   moved here and freed when the last `Arc<Shared>` goes, i.e. after the
 //!   last waker or handle that might still read a slot header.
@@ -200,7 +202,8 @@ impl Shared {
     /// work (queue entry or flag).
     fn unpark_if_parked(&self) {
         fence(SeqCst);
-        if self.parked.load(Relaxed) {
+        // The plain load first: the common case (owner awake) writes nothing.
+        if self.parked.load(Relaxed) && self.parked.swap(false, Relaxed) {
             #[cfg(loom)]
             self.unparks.fetch_add(1, SeqCst);
             self.unparker.unpark();
