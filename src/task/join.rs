@@ -20,6 +20,9 @@
 //!   if the task had already completed, asks the owner to free the slot:
 //!   directly when dropped on the owner thread, through the remote queue
 //!   otherwise, or by dropping the output itself when the runtime is gone.
+//!   On the owner thread the handle's count on `Shared` goes back to the
+//!   worker, which gives it to the next spawned handle (no atomic
+//!   increment and decrement per local spawn).
 //!
 //! A handle may be sent to another thread (when `T: Send`); every step above
 //! is an atomic transition, and the output only moves after `COMPLETE` is
