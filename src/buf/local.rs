@@ -82,31 +82,53 @@ struct Slot {
 }
 
 /// Rents a buffer of `class` from `pool` through the calling thread's cache.
+///
+/// The fast path is the common case of a warm loop: `pool` is this thread's
+/// hot pool, no pool was closed since the thread last looked, and the slot
+/// holds a buffer. Everything else goes to [`rent_slow`].
 #[inline]
 pub(super) fn rent(pool: &Arc<PoolInner>, class: usize) -> Lease {
-    // Results travel through a flat `Option` rather than nested return
-    // values: fewer copies of the 24-byte pair on the fast path.
+    let hit = CACHE
+        .try_with(|cell| {
+            let mut tc = cell.try_borrow_mut().ok()?;
+            if CLOSED_POOLS.load(Ordering::Acquire) != tc.closed_seen {
+                return None; // the slow path sweeps
+            }
+            let cache = tc.hot.as_mut()?;
+            if !Arc::ptr_eq(&cache.pool, pool) {
+                return None;
+            }
+            // The slot keeps its reservation for the buffer's return.
+            let (buf, arc) = cache.slots[class].parked.take()?;
+            cache.counters.record_owned(Event::Reused);
+            Some(Lease::pooled(buf, arc))
+        })
+        .ok()
+        .flatten();
+    match hit {
+        Some(lease) => lease,
+        None => rent_slow(pool, class),
+    }
+}
+
+/// Not the fast path: another pool than the hot one, an empty slot, a pool
+/// closed somewhere, or no usable cache. The thread's slot for the pool
+/// first, then the shared stack, else a new buffer.
+#[cold]
+#[inline(never)]
+fn rent_slow(pool: &Arc<PoolInner>, class: usize) -> Lease {
     let mut hit = None;
     let cached = with_thread_cache(|tc| {
         let cache = tc.get(pool);
         hit = cache.slots[class].parked.take();
         if hit.is_some() {
-            // The slot keeps its reservation for the buffer's return.
             cache.counters.record_owned(Event::Reused);
         }
     })
     .is_some();
-    match hit {
-        Some((buf, arc)) => Lease::pooled(buf, arc),
-        None => rent_slow(pool, class, cached),
+    if let Some((buf, arc)) = hit {
+        return Lease::pooled(buf, arc);
     }
-}
-
-/// The slot was empty (`cached`), or there is no usable cache: the shared
-/// stack, else a new buffer.
-#[cold]
-#[inline(never)]
-fn rent_slow(pool: &Arc<PoolInner>, class: usize, cached: bool) -> Lease {
     let reused = pool.pop_shared(class);
     let event = if reused.is_some() {
         Event::Reused
@@ -143,12 +165,49 @@ fn rent_slow(pool: &Arc<PoolInner>, class: usize, cached: bool) -> Lease {
 
 /// Takes back a lease's buffer: into this thread's slot if it is empty,
 /// else the shared stack if the class has room, else frees it.
+///
+/// The fast path parks the buffer in the hot pool's slot when that slot is
+/// empty and still holds its reservation (the buffer was rented from it);
+/// everything else goes to [`give_back_slow`].
 #[inline]
 pub(super) fn give_back(pool: Arc<PoolInner>, mut buf: Box<[u8]>) {
     if pool.clear_on_return {
         buf.fill(0);
     }
     let class = pool.class_of_buffer(&buf);
+    let mut item = Some((buf, pool));
+    let _ = CACHE.try_with(|cell| {
+        let Ok(mut tc) = cell.try_borrow_mut() else {
+            return;
+        };
+        if CLOSED_POOLS.load(Ordering::Acquire) != tc.closed_seen {
+            return; // the slow path sweeps
+        }
+        let (Some(cache), Some((_, pool))) = (tc.hot.as_mut(), &item) else {
+            return;
+        };
+        if !Arc::ptr_eq(&cache.pool, pool) || pool.is_closed() {
+            return;
+        }
+        let slot = &mut cache.slots[class];
+        if slot.parked.is_none() && slot.reserved {
+            // A swap rather than an assignment: no drop of the old (empty)
+            // value on the fast path. `item` is left empty.
+            std::mem::swap(&mut slot.parked, &mut item);
+            cache.counters.record_owned(Event::Returned);
+        }
+    });
+    if let Some((buf, pool)) = item {
+        give_back_slow(pool, class, buf);
+    }
+}
+
+/// Not the fast path: the thread's slot for the pool if it is empty and a
+/// reservation can be had, the shared stack if the class has room, else
+/// free.
+#[cold]
+#[inline(never)]
+fn give_back_slow(pool: Arc<PoolInner>, class: usize, buf: Box<[u8]>) {
     let mut item = Some((buf, pool));
     with_thread_cache(|tc| {
         let Some((buf, pool)) = item.take() else {
@@ -166,7 +225,7 @@ pub(super) fn give_back(pool: Arc<PoolInner>, mut buf: Box<[u8]>) {
             slot.parked = Some((buf, pool));
             cache.counters.record_owned(Event::Returned);
         } else {
-            let event = give_back_slow(&pool, class, buf);
+            let event = park_shared_or_free(&pool, class, buf);
             cache.counters.record_owned(event);
         }
     });
@@ -175,10 +234,8 @@ pub(super) fn give_back(pool: Arc<PoolInner>, mut buf: Box<[u8]>) {
     }
 }
 
-/// The slot was full: the shared stack, or free.
-#[cold]
-#[inline(never)]
-fn give_back_slow(pool: &PoolInner, class: usize, buf: Box<[u8]>) -> Event {
+/// The thread's slot was full: the shared stack, or free.
+fn park_shared_or_free(pool: &PoolInner, class: usize, buf: Box<[u8]>) -> Event {
     if !pool.is_closed() && pool.try_reserve(class) {
         pool.push_shared(class, buf);
         Event::Returned
