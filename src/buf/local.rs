@@ -91,13 +91,7 @@ pub(super) fn rent(pool: &Arc<PoolInner>, class: usize) -> Lease {
     let hit = CACHE
         .try_with(|cell| {
             let mut tc = cell.try_borrow_mut().ok()?;
-            if CLOSED_POOLS.load(Ordering::Acquire) != tc.closed_seen {
-                return None; // the slow path sweeps
-            }
-            let cache = tc.hot.as_mut()?;
-            if !Arc::ptr_eq(&cache.pool, pool) {
-                return None;
-            }
+            let cache = tc.fast(pool)?;
             // The slot keeps its reservation for the buffer's return.
             let (buf, arc) = cache.slots[class].parked.take()?;
             cache.counters.record_owned(Event::Reused);
@@ -180,15 +174,15 @@ pub(super) fn give_back(pool: Arc<PoolInner>, mut buf: Box<[u8]>) {
         let Ok(mut tc) = cell.try_borrow_mut() else {
             return;
         };
-        if CLOSED_POOLS.load(Ordering::Acquire) != tc.closed_seen {
-            return; // the slow path sweeps
-        }
-        let (Some(cache), Some((_, pool))) = (tc.hot.as_mut(), &item) else {
+        let Some((_, pool)) = &item else {
             return;
         };
-        if !Arc::ptr_eq(&cache.pool, pool) || pool.is_closed() {
+        if pool.is_closed() {
             return;
         }
+        let Some(cache) = tc.fast(pool) else {
+            return;
+        };
         let slot = &mut cache.slots[class];
         if slot.parked.is_none() && slot.reserved {
             // A swap rather than an assignment: no drop of the old (empty)
@@ -249,7 +243,7 @@ fn park_shared_or_free(pool: &PoolInner, class: usize, buf: Box<[u8]>) -> Event 
 pub(super) fn retire(pool: &Arc<PoolInner>) {
     let mut retired = None;
     with_thread_cache(|tc| {
-        if tc.hot.as_ref().is_some_and(|c| Arc::ptr_eq(&c.pool, pool)) {
+        if tc.is_hot(pool) {
             retired = tc.hot.take();
         } else if let Some(i) = tc.others.iter().position(|c| Arc::ptr_eq(&c.pool, pool)) {
             retired = Some(tc.others.swap_remove(i));
@@ -308,14 +302,30 @@ fn sweep() {
 }
 
 impl ThreadCache {
+    /// Whether `pool` is this thread's hot pool.
+    #[inline]
+    fn is_hot(&self, pool: &Arc<PoolInner>) -> bool {
+        self.hot
+            .as_ref()
+            .is_some_and(|c| Arc::ptr_eq(&c.pool, pool))
+    }
+
+    /// The hot cache, if it is `pool`'s and no pool was closed since this
+    /// thread last swept: the one case the fast paths handle (the slow paths
+    /// sweep, and find or create other pools' caches).
+    #[inline]
+    fn fast(&mut self, pool: &Arc<PoolInner>) -> Option<&mut PoolCache> {
+        let unswept = CLOSED_POOLS.load(Ordering::Acquire) != self.closed_seen;
+        if unswept || !self.is_hot(pool) {
+            return None;
+        }
+        self.hot.as_mut()
+    }
+
     /// This thread's cache for `pool`, created if needed.
     #[inline]
     fn get(&mut self, pool: &Arc<PoolInner>) -> &mut PoolCache {
-        let is_hot = self
-            .hot
-            .as_ref()
-            .is_some_and(|c| Arc::ptr_eq(&c.pool, pool));
-        if is_hot {
+        if self.is_hot(pool) {
             self.hot.as_mut().expect("checked just above")
         } else {
             self.get_other(pool)
