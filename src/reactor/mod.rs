@@ -82,13 +82,14 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::Waker;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use slab::Slab;
 
 use self::handle::{lock, Handle, WAKE_TOKEN};
 use self::io::ScheduledIo;
 use self::timers::Timers;
+use crate::time::Instant;
 
 /// The panic message of time and net APIs used outside a runtime.
 pub(crate) const NO_REACTOR: &str =

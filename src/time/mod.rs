@@ -20,7 +20,8 @@
 //!   Timers fire in deadline order, equal deadlines in arming order.
 //!
 //! ```
-//! use std::time::{Duration, Instant};
+//! use std::time::Duration;
+//! use spool::time::Instant;
 //! spool::block_on(async {
 //!     let start = Instant::now();
 //!     spool::time::sleep(Duration::from_millis(5)).await;
@@ -33,11 +34,13 @@
 //! ```
 
 mod error;
+mod instant;
 mod interval;
 mod sleep;
 mod timeout;
 
 pub use self::error::Elapsed;
+pub use self::instant::Instant;
 pub use self::interval::{interval, interval_at, Interval, MissedTickBehavior};
 pub use self::sleep::{sleep, sleep_until, Sleep};
 pub use self::timeout::{timeout, timeout_at, Timeout};
