@@ -14,6 +14,8 @@ use std::fmt;
 use std::ops::{Add, AddAssign, Sub, SubAssign};
 use std::time::Duration;
 
+use super::clock;
+
 /// How far away "far future" (and "far past") is: what an overflowing
 /// deadline becomes.
 const FAR: Duration = Duration::from_secs(86_400 * 365 * 30);
@@ -42,7 +44,7 @@ impl Instant {
     /// time while paused); real time outside a runtime.
     #[inline]
     pub fn now() -> Instant {
-        Instant::from_std(std::time::Instant::now())
+        clock::now()
     }
 
     /// Wraps a [`std::time::Instant`].

@@ -139,7 +139,7 @@ impl Sleep {
             // Not armed, or armed at another worker's reactor: (re-)arm here
             // unless the deadline has passed already.
             _ => {
-                if Instant::now() >= deadline {
+                if d.clock().now() >= deadline {
                     Outcome::Elapsed
                 } else {
                     Outcome::Armed(d.timer_insert(deadline, waker), d.id())
