@@ -54,7 +54,11 @@ fn a_pooled_class_the_allocator_refuses_is_an_error_too() {
     // Classes up to 2 TiB: 1 TiB + 1 rounds up to a pooled class.
     let pool = BufferPool::builder().max_size(1 << 41).build();
     let err = pool.try_rent((1 << 40) + 1).unwrap_err();
-    assert!(err.to_string().contains("size class is 2199023255552 bytes"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("size class is 2199023255552 bytes"),
+        "{err}"
+    );
     assert_eq!(pool.stats().rents, 0);
 }
 
@@ -88,6 +92,10 @@ fn a_timeline_too_large_is_a_build_error() {
     assert_eq!(err.kind(), std::io::ErrorKind::OutOfMemory);
     assert!(err.to_string().contains("timeline"), "{err}");
     // `usize::MAX` events is more than any allocation may hold, whatever the kernel.
-    let err = spool::Builder::new().timeline(usize::MAX).build().err().unwrap();
+    let err = spool::Builder::new()
+        .timeline(usize::MAX)
+        .build()
+        .err()
+        .unwrap();
     assert!(err.to_string().contains("timeline"), "{err}");
 }

@@ -7,8 +7,8 @@
 #[test]
 fn bad_spool_timeline_values_are_build_errors() {
     std::env::set_var("SPOOL_TIMELINE", "100000000000");
-    let overcommit_any = std::fs::read_to_string("/proc/sys/vm/overcommit_memory")
-        .is_ok_and(|m| m.trim() == "1");
+    let overcommit_any =
+        std::fs::read_to_string("/proc/sys/vm/overcommit_memory").is_ok_and(|m| m.trim() == "1");
     if !overcommit_any {
         let err = spool::Runtime::new().unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::OutOfMemory);
