@@ -138,7 +138,11 @@ fn after_the_runtime_is_dropped_spawns_report_cancelled() {
     drop(rt);
     spool::block_on(async {
         assert!(handle.spawn(async {}).await.unwrap_err().is_cancelled());
-        assert!(handle.spawn_blocking(|| {}).await.unwrap_err().is_cancelled());
+        assert!(handle
+            .spawn_blocking(|| {})
+            .await
+            .unwrap_err()
+            .is_cancelled());
     });
 }
 

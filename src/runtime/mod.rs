@@ -308,8 +308,7 @@ impl Builder {
         let mut runtime_txs = Vec::new();
         let (ready_tx, ready_rx) = mpsc::channel();
         for i in 1..self.workers {
-            let (runtime_tx, runtime_rx) =
-                mpsc::channel::<(Arc<RuntimeInner>, mpsc::Sender<()>)>();
+            let (runtime_tx, runtime_rx) = mpsc::channel::<(Arc<RuntimeInner>, mpsc::Sender<()>)>();
             let ready_tx = ready_tx.clone();
             let t = thread::Builder::new()
                 .name(format!("spool-worker-{i}"))

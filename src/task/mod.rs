@@ -89,8 +89,10 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    context::expect_worker("`spool::task::try_spawn`", "Handle::spawn", |core| core.spawn(future))
-        .map_err(|future| SpawnError { future })
+    context::expect_worker("`spool::task::try_spawn`", "Handle::spawn", |core| {
+        core.spawn(future)
+    })
+    .map_err(|future| SpawnError { future })
 }
 
 /// The arena was full: the future that could not be spawned is inside.
@@ -173,9 +175,11 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    context::expect_worker("`spool::spawn_blocking`", "Handle::spawn_blocking", |core| {
-        core.runtime().blocking.spawn(f)
-    })
+    context::expect_worker(
+        "`spool::spawn_blocking`",
+        "Handle::spawn_blocking",
+        |core| core.runtime().blocking.spawn(f),
+    )
 }
 
 /// The index of the worker running the caller, `0..worker_count()`.
