@@ -83,7 +83,7 @@ pub async fn advance(d: Duration) {
 /// worker.
 #[track_caller]
 fn with_single_worker<R>(what: &str, f: impl FnOnce(&Driver) -> R) -> R {
-    let workers = context::with_core(|core| core.handle().workers.len());
+    let workers = context::with_core(|core| core.runtime().workers.len());
     match workers {
         Some(1) => reactor::with_current(f),
         Some(n) => panic!(
