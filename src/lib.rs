@@ -99,4 +99,35 @@ pub mod testing;
 pub mod time;
 
 pub use runtime::{block_on, Builder, Metrics, Runtime, WorkerMetrics};
+
+/// Runs an `async fn main` on a spool runtime: `#[spool::main]`, or
+/// `#[spool::main(workers = N)]` (the body runs on worker 0). Feature
+/// `macros` (default).
+///
+/// ```
+/// #[spool::main]
+/// async fn main() {
+///     let h = spool::spawn(async { 40 + 2 });
+///     assert_eq!(h.await.unwrap(), 42);
+/// }
+/// ```
+#[cfg(feature = "macros")]
+pub use spool_macros::main;
+
+/// An `async` test on a fresh spool runtime: `#[spool::test]`, optionally
+/// `(workers = N)`, `(start_paused = true)` (a paused clock,
+/// [`time::pause`]) and `(seed = N)` (a seeded schedule,
+/// [`Builder::seed`]); without `seed`, `SPOOL_SEED` gives one. Feature
+/// `macros` (default).
+///
+/// ```
+/// # mod m {
+/// #[spool::test(start_paused = true)]
+/// async fn an_hour_takes_no_time() {
+///     spool::time::sleep(std::time::Duration::from_secs(3600)).await;
+/// }
+/// # }
+/// ```
+#[cfg(feature = "macros")]
+pub use spool_macros::test;
 pub use task::{spawn, spawn_blocking, spawn_on, JoinHandle};

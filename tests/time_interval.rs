@@ -1,10 +1,11 @@
-//! `interval`: first tick at once, then every period; missed ticks burst.
+//! `interval`: first tick at once, then every period; missed ticks burst,
+//! delay or skip (those on a paused clock, so every instant is exact).
 
 use std::time::Duration;
 
 use spool::time::Instant;
 
-use spool::time::{interval, MissedTickBehavior};
+use spool::time::{advance, interval, MissedTickBehavior};
 
 #[test]
 fn first_tick_is_immediate_then_ticks_follow_the_period() {
@@ -27,67 +28,61 @@ fn first_tick_is_immediate_then_ticks_follow_the_period() {
     });
 }
 
+/// A runtime with a paused clock: a busy stretch is `advance`, and every
+/// instant below is exact.
+fn paused() -> spool::Runtime {
+    spool::Builder::new().start_paused(true).build().unwrap()
+}
+
 #[test]
 fn missed_ticks_burst_by_default() {
-    spool::block_on(async {
+    paused().block_on(async {
         let period = Duration::from_millis(10);
         let mut iv = interval(period);
         assert_eq!(iv.missed_tick_behavior(), MissedTickBehavior::Burst);
         let t0 = iv.tick().await;
-        // Hog the thread for 4.5 periods.
-        std::thread::sleep(period * 9 / 2);
-        let burst_start = Instant::now();
-        let mut ticks = Vec::new();
-        for _ in 0..4 {
-            ticks.push(iv.tick().await);
+        // Busy for 4.5 periods.
+        advance(period * 9 / 2).await;
+        let burst_at = Instant::now();
+        // The four missed ticks come back to back, on the original schedule,
+        // without waiting (the clock does not move).
+        for n in 1..=4u32 {
+            assert_eq!(iv.tick().await - t0, period * n);
+            assert_eq!(Instant::now(), burst_at);
         }
-        // The four missed ticks come back to back, on the original schedule.
-        for (n, t) in ticks.iter().enumerate() {
-            assert_eq!(*t - t0, period * (n as u32 + 1));
-        }
-        // Back to back: none of them waited for a timer (generous bound;
-        // waiting a period for each would take 40 ms, the bound is for a
-        // loaded machine, the instants above are the real check).
-        assert!(
-            burst_start.elapsed() < Duration::from_secs(1),
-            "{:?}",
-            burst_start.elapsed()
-        );
         // Then the schedule goes on: tick 5 is at t0 + 5 periods.
         assert_eq!(iv.tick().await - t0, period * 5);
+        assert_eq!(Instant::now() - t0, period * 5);
     });
 }
 
 #[test]
 fn delay_behaviour_restarts_the_schedule_after_a_miss() {
-    spool::block_on(async {
+    paused().block_on(async {
         let period = Duration::from_millis(10);
         let mut iv = interval(period);
         iv.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let t0 = iv.tick().await;
-        std::thread::sleep(period * 3);
+        advance(period * 3).await;
         let late = iv.tick().await; // the missed tick, once
         assert_eq!(late - t0, period);
-        let resumed = Instant::now();
-        let next = iv.tick().await;
+        let taken = Instant::now();
         // The next one is a full period after the late tick was taken.
-        assert!(next >= resumed + period - Duration::from_millis(1));
+        assert_eq!(iv.tick().await, taken + period);
     });
 }
 
 #[test]
 fn skip_behaviour_stays_on_the_grid() {
-    spool::block_on(async {
+    paused().block_on(async {
         let period = Duration::from_millis(10);
         let mut iv = interval(period);
         iv.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let t0 = iv.tick().await;
-        std::thread::sleep(period * 7 / 2);
+        advance(period * 7 / 2).await;
         assert_eq!(iv.tick().await - t0, period);
-        let next = iv.tick().await;
-        let offset = (next - t0).as_nanos() % period.as_nanos();
-        assert_eq!(offset, 0, "off the grid");
-        assert!(next - t0 >= period * 4);
+        // The next tick is the next grid point after now: t0 + 4 periods.
+        assert_eq!(iv.tick().await - t0, period * 4);
     });
 }
 

@@ -2,9 +2,9 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use spool::time::{sleep, sleep_until};
+use spool::time::{sleep, sleep_until, Instant};
 
 #[test]
 fn sleep_waits_at_least_its_duration() {
@@ -32,10 +32,16 @@ fn sleep_until_a_past_instant_is_ready_at_once() {
     });
 }
 
+/// A runtime with a paused clock: deadlines fire exactly, whatever the
+/// machine's speed.
+fn paused() -> spool::Runtime {
+    spool::Builder::new().start_paused(true).build().unwrap()
+}
+
 #[test]
 fn sleeps_complete_in_deadline_order() {
     let order = Rc::new(RefCell::new(Vec::new()));
-    spool::block_on({
+    paused().block_on({
         let order = order.clone();
         async move {
             // Spawned out of order; deadlines 2 ms apart.
@@ -44,7 +50,9 @@ fn sleeps_complete_in_deadline_order() {
             for i in [7u64, 2, 9, 0, 4, 1, 8, 3, 6, 5] {
                 let order = order.clone();
                 handles.push(spool::spawn(async move {
-                    sleep_until(base + Duration::from_millis(2 * i)).await;
+                    let at = base + Duration::from_millis(2 * i);
+                    sleep_until(at).await;
+                    assert_eq!(Instant::now(), at, "fired off its deadline");
                     order.borrow_mut().push(i);
                 }));
             }
@@ -59,7 +67,7 @@ fn sleeps_complete_in_deadline_order() {
 #[test]
 fn equal_deadlines_fire_in_arming_order() {
     let order = Rc::new(RefCell::new(Vec::new()));
-    spool::block_on({
+    paused().block_on({
         let order = order.clone();
         async move {
             let at = Instant::now() + Duration::from_millis(10);

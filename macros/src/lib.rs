@@ -25,7 +25,7 @@ use quote::{quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, ItemFn, Lit, MetaNameValue, ReturnType, Token};
+use syn::{Expr, ExprLit, ItemFn, Lit, Meta, MetaNameValue, ReturnType, Token};
 
 /// Runs an `async fn` on a spool runtime: `#[spool::main]` (one worker)
 /// or `#[spool::main(workers = N)]` (the body runs on worker 0).
@@ -38,9 +38,7 @@ use syn::{Expr, ExprLit, ItemFn, Lit, MetaNameValue, ReturnType, Token};
 /// ```
 #[proc_macro_attribute]
 pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Kind::Main, args.into(), item.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    expand_or_stub(Kind::Main, args.into(), item.into()).into()
 }
 
 /// A test whose body is `async`, run on a fresh spool runtime:
@@ -57,9 +55,7 @@ pub fn main(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn test(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand(Kind::Test, args.into(), item.into())
-        .unwrap_or_else(syn::Error::into_compile_error)
-        .into()
+    expand_or_stub(Kind::Test, args.into(), item.into()).into()
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -93,7 +89,7 @@ struct Args {
 }
 
 fn parse_args(kind: Kind, args: TokenStream2) -> syn::Result<Args> {
-    let list = Punctuated::<MetaNameValue, Token![,]>::parse_terminated
+    let list = Punctuated::<Meta, Token![,]>::parse_terminated
         .parse2(args)
         .map_err(|e| {
             syn::Error::new(
@@ -106,7 +102,20 @@ fn parse_args(kind: Kind, args: TokenStream2) -> syn::Result<Args> {
             )
         })?;
     let mut out = Args::default();
-    for arg in list {
+    for meta in list {
+        let arg = match meta {
+            Meta::NameValue(arg) => arg,
+            other => {
+                return Err(syn::Error::new(
+                    other.span(),
+                    format!(
+                        "{}: expected `name = value` here; it takes {}",
+                        kind.attr(),
+                        kind.accepted()
+                    ),
+                ))
+            }
+        };
         let span = arg.span();
         let name = arg
             .path
@@ -149,9 +158,7 @@ fn parse_args(kind: Kind, args: TokenStream2) -> syn::Result<Args> {
     if let Some((n, span)) = out.workers {
         if n > 1 {
             let single = [
-                out.start_paused
-                    .filter(|&(b, _)| b)
-                    .map(|_| "start_paused"),
+                out.start_paused.filter(|&(b, _)| b).map(|_| "start_paused"),
                 out.seed.map(|_| "seed"),
             ];
             if let Some(what) = single.into_iter().flatten().next() {
@@ -204,6 +211,26 @@ fn boolean(value: &Expr, name: &str) -> syn::Result<bool> {
             value.span(),
             format!("`{name}` takes `true` or `false`"),
         )),
+    }
+}
+
+/// The expansion, or the error and a stub of the function (same name and
+/// signature, not `async`, never run): the stub keeps the error the only
+/// one (no "`main` function not found" after it).
+fn expand_or_stub(kind: Kind, args: TokenStream2, item: TokenStream2) -> TokenStream2 {
+    match expand(kind, args, item.clone()) {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            let error = e.into_compile_error();
+            match syn::parse2::<ItemFn>(item) {
+                Ok(mut f) => {
+                    f.sig.asyncness = None;
+                    f.block = syn::parse_quote!({ ::core::unreachable!() });
+                    quote! { #error #f }
+                }
+                Err(_) => error,
+            }
+        }
     }
 }
 
