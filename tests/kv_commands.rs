@@ -586,10 +586,7 @@ fn expire_times_that_overflow_are_refused_and_leave_the_key_alone() {
         );
         // The most negative times are in the past: the key is deleted.
         assert_eq!(
-            run(
-                t,
-                &["PEXPIRE k -9223372036854775808", "EXISTS k", "TTL k"]
-            ),
+            run(t, &["PEXPIRE k -9223372036854775808", "EXISTS k", "TTL k"]),
             ["(integer) 1", "(integer) 0", "(integer) -2"]
         );
     });
@@ -628,7 +625,10 @@ fn the_farthest_valid_expire_times_answer_ttl_without_overflow() {
         assert_eq!(replies[0], "(integer) 1");
         let pttl = integer(&replies[1]);
         let far: i64 = far.parse().unwrap();
-        assert!((far - 60_000..=far).contains(&pttl), "PTTL {pttl} for {far}");
+        assert!(
+            (far - 60_000..=far).contains(&pttl),
+            "PTTL {pttl} for {far}"
+        );
     });
 }
 
@@ -666,7 +666,12 @@ fn set_expiry_options_at_their_limits() {
         // already expired.
         let replies = run(
             t,
-            &["SET k v PXAT 9223372036854775807", "PTTL k", "SET k v PXAT 1", "EXISTS k"],
+            &[
+                "SET k v PXAT 9223372036854775807",
+                "PTTL k",
+                "SET k v PXAT 1",
+                "EXISTS k",
+            ],
         );
         assert_eq!(replies[0], "OK");
         assert!(integer(&replies[1]) > i64::MAX - unix_ms() - 60_000);

@@ -155,7 +155,8 @@ fn input_buffers_come_from_the_shared_pool_and_return_to_it() {
 fn with_value(limit: usize, key: &str, size: usize) -> (Connection, Local) {
     let ks = Local::new();
     let mut conn = Connection::new(Limits::default(), 1 << 30, limit);
-    let mut input = format!("*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n${size}\r\n", key.len()).into_bytes();
+    let mut input =
+        format!("*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n${size}\r\n", key.len()).into_bytes();
     input.resize(input.len() + size, b'v');
     input.extend_from_slice(b"\r\n");
     feed(&mut conn, &ks, &input);
@@ -212,7 +213,10 @@ fn keys_stops_at_the_output_limit() {
     let Some(&Outcome::OutputLimit { held }) = outcomes.last() else {
         panic!("not stopped at the limit: {outcomes:?}");
     };
-    assert!(held > limit && held < limit + 200, "stopped with {held} bytes held");
+    assert!(
+        held > limit && held < limit + 200,
+        "stopped with {held} bytes held"
+    );
 }
 
 #[test]

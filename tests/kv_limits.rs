@@ -26,7 +26,10 @@ const DEADLINE: Duration = Duration::from_secs(30);
 fn kv_binary() -> PathBuf {
     let exe = std::env::current_exe().expect("the test's own path");
     // target/<profile>/deps/kv_limits-<hash> -> target/<profile>/examples/kv
-    let profile_dir = exe.parent().and_then(|deps| deps.parent()).expect("target dir");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target dir");
     let bin = profile_dir
         .join("examples")
         .join(format!("kv{}", std::env::consts::EXE_SUFFIX));
@@ -166,7 +169,8 @@ fn closed(stream: &mut TcpStream) -> bool {
 
 /// `SET k <size bytes>`, checked.
 fn set_big(stream: &mut TcpStream, key: &str, size: usize) {
-    let mut request = format!("*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n${size}\r\n", key.len()).into_bytes();
+    let mut request =
+        format!("*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n${size}\r\n", key.len()).into_bytes();
     request.resize(request.len() + size, b'x');
     request.extend_from_slice(b"\r\n");
     stream.write_all(&request).unwrap();
@@ -222,7 +226,9 @@ fn a_lower_output_limit_is_honoured_and_zero_means_none() {
     let _ = read_n(&mut c, (600 << 10) + 11);
     c.write_all(b"MGET k k\r\n").unwrap();
     assert!(closed(&mut c), "two do not");
-    wait_for("the log line", || kv.logged("client-output-buffer-limit").is_some());
+    wait_for("the log line", || {
+        kv.logged("client-output-buffer-limit").is_some()
+    });
     drop(kv);
     let kv = Kv::start(&["--client-output-buffer-limit", "0"]);
     let mut c = kv.connect();
@@ -326,7 +332,8 @@ fn proto_max_bulk_len_refuses_at_the_header_and_bounds_half_sent_input() {
     let kv = Kv::start(&["--proto-max-bulk-len", "1kb"]);
     let mut c = kv.connect();
     // Refused on the header alone, before any payload is sent.
-    c.write_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1025\r\n").unwrap();
+    c.write_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1025\r\n")
+        .unwrap();
     let mut said = Vec::new();
     c.read_to_end(&mut said).expect("closed by the server");
     assert_eq!(said, b"-ERR Protocol error: invalid bulk length\r\n");
@@ -339,7 +346,8 @@ fn proto_max_bulk_len_refuses_at_the_header_and_bounds_half_sent_input() {
     // took all 16 MiB, so the server has read all but a few MiB of them.
     let kv = Kv::start(&["--proto-max-bulk-len", "512mb"]);
     let mut c = kv.connect();
-    c.write_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$419430400\r\n").unwrap();
+    c.write_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$419430400\r\n")
+        .unwrap();
     c.write_all(&vec![b'y'; 16 << 20]).unwrap();
     let mut other = kv.connect();
     assert_eq!(ping(&mut other), b"+PONG\r\n");

@@ -466,7 +466,13 @@ fn expire<K: Keyspace>(
 /// `KEYS pattern`: every shard in turn, the keys appended to `out` as
 /// they are found (stopping past `limit`), the array header put in front
 /// once their number is known.
-fn keys<K: Keyspace>(ks: &K, pattern: &[u8], now: Instant, out: &mut Vec<u8>, limit: usize) -> Flow {
+fn keys<K: Keyspace>(
+    ks: &K,
+    pattern: &[u8],
+    now: Instant,
+    out: &mut Vec<u8>,
+    limit: usize,
+) -> Flow {
     let start = out.len();
     let mut count = 0;
     for shard in 0..ks.shard_count() {

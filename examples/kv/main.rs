@@ -211,7 +211,11 @@ fn parse_bytes(value: &str) -> Result<usize, String> {
         "mb" => 1 << 20,
         "g" => 1000 * 1000 * 1000,
         "gb" => 1 << 30,
-        _ => return Err(format!("unknown unit {unit:?} (want b, k, kb, m, mb, g or gb)")),
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?} (want b, k, kb, m, mb, g or gb)"
+            ))
+        }
     };
     let n: usize = digits.parse().map_err(|e| format!("{e}"))?;
     n.checked_mul(multiplier)
