@@ -20,7 +20,13 @@ use super::clock;
 /// deadline becomes.
 const FAR: Duration = Duration::from_secs(86_400 * 365 * 30);
 
-/// A point on the runtime's clock; see the [module](self) doc.
+/// A point on the runtime's clock: real time, or the runtime's virtual
+/// time while its clock is paused ([`pause`](super::pause)).
+///
+/// Arithmetic never panics: adding a duration that would overflow gives a
+/// point "far in the future" (some 30 years on), subtracting one that would
+/// underflow a point as far in the past, and `a - b` with `b` later than
+/// `a` gives zero.
 ///
 /// ```
 /// use std::time::Duration;
