@@ -53,8 +53,8 @@
 //! worker (messages instead of mutexes) so that no two threads ever touch
 //! the same shard.
 
-use kv::server::{self, Config};
 use kv::selftest;
+use kv::server::{self, Config};
 use std::process::ExitCode;
 use std::time::Duration;
 

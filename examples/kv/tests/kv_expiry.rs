@@ -36,7 +36,10 @@ fn sweeper_removes_unread_keys(workers: usize) {
     eventually(|| common::exchange(&mut c, b"EXISTS short:0 short:499\r\n", 1)[0] == "(integer) 0");
     // ...and the sweeper removes them without anyone reading them.
     eventually(|| common::exchange(&mut c, b"DBSIZE\r\n", 1)[0] == "(integer) 1");
-    assert_eq!(common::exchange(&mut c, b"KEYS *\r\n", 1), ["[\"forever\"]"]);
+    assert_eq!(
+        common::exchange(&mut c, b"KEYS *\r\n", 1),
+        ["[\"forever\"]"]
+    );
     assert_eq!(
         common::exchange(&mut c, b"TTL forever\r\n", 1),
         ["(integer) -1"]

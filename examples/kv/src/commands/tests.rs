@@ -10,7 +10,10 @@ use std::time::{Duration, Instant};
 
 /// Runs `lines` in order at time `now`, returning the shown replies.
 fn script<K: Keyspace>(ks: &K, now: Instant, lines: &[&str]) -> Vec<String> {
-    lines.iter().map(|l| crate::testing::run(ks, now, l).0).collect()
+    lines
+        .iter()
+        .map(|l| crate::testing::run(ks, now, l).0)
+        .collect()
 }
 
 /// Both keyspaces must behave the same.
