@@ -43,14 +43,14 @@ fn budget_is_lifted_after_a_block_on_future_panics() {
 fn a_panic_leaves_no_current_runtime_behind() {
     let caught = std::panic::catch_unwind(|| spool::block_on(async { panic!("boom") }));
     assert!(caught.is_err());
-    // No worker, no reactor: both say "outside a runtime".
+    // No worker, no reactor: both say so.
     let spawn = std::panic::catch_unwind(|| drop(spool::spawn(async {})));
     let msg = spawn.unwrap_err();
     let msg = msg
         .downcast_ref::<String>()
         .map(String::as_str)
         .unwrap_or_default();
-    assert!(msg.contains("no runtime on this thread"), "{msg}");
+    assert!(msg.contains("no worker runs on this thread"), "{msg}");
     let sleep = std::panic::catch_unwind(|| {
         let waker = futures_task::noop_waker();
         let mut cx = Context::from_waker(&waker);

@@ -190,8 +190,9 @@ impl<T: Default> Cell<T> {
 }
 
 /// The join/abort protocol of `state.rs`, as `join.rs` and `executor.rs`
-/// drive it: the task's worker (this thread), its `JoinHandle`, an
-/// `AbortHandle` and a waker, the last three on threads of their own. In
+/// drive it: the task's worker (this thread), its `JoinHandle` on a thread,
+/// and on another an `AbortHandle` that aborts, then the task's waker, then
+/// the `AbortHandle` going away. In
 /// every interleaving the output is taken or dropped exactly once, the slot
 /// is released exactly once and only after every handle is gone, the
 /// output and the join-waker cell are never touched by two threads at once
@@ -272,24 +273,22 @@ fn loom_join_abort_protocol() {
                 }
             })
         };
-        let abort = {
+        // The AbortHandle's thread is also where the event happens and the
+        // task's waker is woken (two threads instead of three keep the
+        // model small enough to explore).
+        let other = {
             let (slot, seen) = (slot.clone(), seen.clone());
             thread::spawn(move || {
                 let state = &slot.header().state;
                 if state.abort() == Wake::Push {
                     seen.pushes.fetch_add(1, SeqCst);
                 }
+                seen.ready.store(true, SeqCst);
+                if state.wake(generation) == Wake::Push {
+                    seen.pushes.fetch_add(1, SeqCst);
+                }
                 if state.drop_handle() == LastRef::Release {
                     seen.released.fetch_add(1, SeqCst);
-                }
-            })
-        };
-        let waker = {
-            let (slot, seen) = (slot.clone(), seen.clone());
-            thread::spawn(move || {
-                seen.ready.store(true, SeqCst);
-                if slot.header().state.wake(generation) == Wake::Push {
-                    seen.pushes.fetch_add(1, SeqCst);
                 }
             })
         };
@@ -325,7 +324,7 @@ fn loom_join_abort_protocol() {
                 }
             }
         }
-        for t in [join, abort, waker] {
+        for t in [join, other] {
             t.join().unwrap();
         }
         assert_eq!(

@@ -49,7 +49,9 @@ use raw::{spawn_in_place, Incoming};
 ///
 /// # Panics
 ///
-/// Outside a spool runtime, and when the arena is capped with
+/// On a thread that is not a worker (the message points to
+/// [`Handle::spawn`](crate::runtime::Handle::spawn), which works from any
+/// thread), and when the arena is capped with
 /// [`Builder::max_tasks`](crate::Builder::max_tasks) and full (use
 /// [`try_spawn`] to get the future back instead).
 ///
@@ -77,7 +79,10 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    match context::expect_core("`spool::spawn`", |core| core.spawn(future).ok()) {
+    let spawned = context::expect_worker("`spool::spawn`", "Handle::spawn", |core| {
+        core.spawn(future).ok()
+    });
+    match spawned {
         Some(handle) => handle,
         None => panic!(
             "spool::spawn: the task arena is full (Builder::max_tasks reached on this \
@@ -100,7 +105,9 @@ where
     F::Output: 'static,
 {
     let spawned = spawn_in_place!(give_back future, |future| {
-        context::expect_core("`spool::task::try_spawn`", |core| core.spawn(future).ok())
+        context::expect_worker("`spool::task::try_spawn`", "Handle::spawn", |core| {
+            core.spawn(future).ok()
+        })
     });
     match spawned {
         Ok(handle) => Ok(handle.expect("the future moved into a slot")),
@@ -150,9 +157,9 @@ where
     F::Output: Send + 'static,
 {
     spawn_in_place!(future, |future| {
-        context::expect_core("`spool::spawn_on`", |core| {
-            let handle = core.handle();
-            let n = handle.workers.len();
+        context::expect_worker("`spool::spawn_on`", "Handle::spawn_on", |core| {
+            let runtime = core.runtime();
+            let n = runtime.workers.len();
             assert!(
                 worker < n,
                 "spool::spawn_on: worker {worker} does not exist (the runtime has {n} workers)"
@@ -162,7 +169,7 @@ where
                     panic!("spool::spawn_on: the task arena of worker {worker} is full")
                 })
             } else {
-                remote::inject(handle, worker, future)
+                remote::inject(runtime, worker, future)
             }
         })
     })
@@ -190,9 +197,11 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    context::expect_core("`spool::spawn_blocking`", |core| {
-        core.handle().blocking.spawn(f)
-    })
+    context::expect_worker(
+        "`spool::spawn_blocking`",
+        "Handle::spawn_blocking",
+        |core| core.runtime().blocking.spawn(f),
+    )
 }
 
 /// The index of the worker running the caller, `0..worker_count()`.
@@ -213,7 +222,7 @@ pub fn current_worker() -> usize {
 #[track_caller]
 pub fn worker_count() -> usize {
     context::expect_core("`spool::task::worker_count`", |core| {
-        core.handle().workers.len()
+        core.runtime().workers.len()
     })
 }
 
@@ -243,39 +252,75 @@ pub fn spawner() -> Spawner {
 /// Spawns onto the worker it was created on; see [`spawner`].
 ///
 /// Implements [`futures_task::LocalSpawn`] and [`futures_task::Spawn`].
-/// Spawning through it from another thread, or after the runtime shut down,
-/// returns [`futures_task::SpawnError::shutdown`].
+/// A `Send` future ([`Spawn`](futures_task::Spawn)) may be spawned from any
+/// thread, a `spawn_blocking` closure included: off its worker it travels
+/// through that worker's injection queue, as with [`spawn_on`]. A future
+/// that is not `Send` ([`LocalSpawn`](futures_task::LocalSpawn)) can only
+/// start on the worker's own thread. After the runtime shut down, both
+/// return [`futures_task::SpawnError::shutdown`].
+///
+/// # Panics
+///
+/// [`LocalSpawn`](futures_task::LocalSpawn) on a thread other than the
+/// worker's: the future cannot travel there, and `SpawnError` can only say
+/// "shutdown", which would be false. The message points to
+/// `spool::runtime::Handle::spawn` for `Send` futures.
 #[derive(Clone)]
 pub struct Spawner {
     shared: std::sync::Arc<Shared>,
 }
 
+/// What [`Spawner::spawn_here`] found.
+enum Here<F> {
+    Spawned,
+    /// The worker's arena is capped and full.
+    Full,
+    /// This thread is not the spawner's worker: the future is given back.
+    Elsewhere(F),
+}
+
 impl Spawner {
-    fn spawn_detached<F>(&self, mut future: F) -> Result<(), futures_task::SpawnError>
+    /// Spawns `future` detached if this thread is the spawner's worker.
+    fn spawn_here<F>(&self, future: F) -> Here<F>
     where
         F: Future<Output = ()> + 'static,
     {
         let target = std::sync::Arc::as_ptr(&self.shared);
-        spawn_in_place!(future, |future| {
-            context::with_core(|core| {
-                if std::ptr::eq(core.shared_ptr(), target) {
-                    core.spawn(future).map(drop).ok()
-                } else {
-                    None
-                }
+        let mut future = Some(future);
+        let spawned = context::with_core(|core| {
+            std::ptr::eq(core.shared_ptr(), target).then(|| {
+                let mut future = future.take().expect("taken once");
+                spawn_in_place!(future, |future| core.spawn(future).is_ok())
             })
-            .flatten()
-            .ok_or_else(futures_task::SpawnError::shutdown)
         })
+        .flatten();
+        match (spawned, future) {
+            (Some(true), _) => Here::Spawned,
+            (Some(false), _) => Here::Full,
+            (None, Some(future)) => Here::Elsewhere(future),
+            (None, None) => unreachable!("the future is taken only on the worker"),
+        }
     }
 }
 
 impl futures_task::LocalSpawn for Spawner {
+    #[track_caller]
     fn spawn_local_obj(
         &self,
         future: futures_task::LocalFutureObj<'static, ()>,
     ) -> Result<(), futures_task::SpawnError> {
-        self.spawn_detached(future)
+        match self.spawn_here(future) {
+            Here::Spawned => Ok(()),
+            Here::Full => Err(futures_task::SpawnError::shutdown()),
+            Here::Elsewhere(_) => panic!(
+                "spool::task::Spawner: cannot spawn a future that is not Send here: this \
+                 thread is not spool worker {} (no worker runs on it, e.g. a spawn_blocking \
+                 or plain thread), and such a future cannot travel to one. Spawn a Send \
+                 future instead with spool::runtime::Handle::spawn (Handle::current() works \
+                 on spawn_blocking threads) or through futures_task::Spawn",
+                self.shared.worker
+            ),
+        }
     }
 }
 
@@ -284,7 +329,14 @@ impl futures_task::Spawn for Spawner {
         &self,
         future: futures_task::FutureObj<'static, ()>,
     ) -> Result<(), futures_task::SpawnError> {
-        self.spawn_detached(future)
+        match self.spawn_here(future) {
+            Here::Spawned => Ok(()),
+            Here::Full => Err(futures_task::SpawnError::shutdown()),
+            // Off the worker: through its injection queue, as `spawn_on`.
+            Here::Elsewhere(future) => crate::runtime::handle::inject(&self.shared, future)
+                .map(drop)
+                .map_err(|_| futures_task::SpawnError::shutdown()),
+        }
     }
 }
 

@@ -40,12 +40,12 @@ use std::task::{Context, Poll, Waker};
 use super::join::{AbortHandle, JoinError, JoinHandle, RawJoin};
 use super::raw::{spawn_in_place, Incoming};
 use crate::runtime::executor::Core;
-use crate::runtime::handle::Handle;
+use crate::runtime::handle::RuntimeInner;
 
 /// Sends `future` to worker `worker`'s injection queue, boxing it first if
 /// it is large (the queue entry and the worker move it by value).
 pub(crate) fn inject<F>(
-    handle: &Handle,
+    runtime: &RuntimeInner,
     worker: usize,
     future: Incoming<'_, F>,
 ) -> JoinHandle<F::Output>
@@ -54,9 +54,9 @@ where
     F::Output: Send + 'static,
 {
     if std::mem::size_of::<F>() > Incoming::<F>::LARGE {
-        handle.inject(worker, future.into_box())
+        runtime.inject(worker, future.into_box())
     } else {
-        handle.inject(worker, future.into_inner())
+        runtime.inject(worker, future.into_inner())
     }
 }
 

@@ -2,9 +2,9 @@
 
 use std::future::poll_fn;
 use std::task::{ready, Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::{sleep_until, Sleep};
+use super::{sleep_until, Instant, Sleep};
 
 /// Ticks every `period`; the first tick completes at once.
 ///
@@ -22,7 +22,7 @@ pub fn interval(period: Duration) -> Interval {
 ///
 /// If `period` is zero, or outside a spool runtime.
 #[track_caller]
-pub fn interval_at(start: Instant, period: Duration) -> Interval {
+pub fn interval_at(start: impl Into<Instant>, period: Duration) -> Interval {
     assert!(period > Duration::ZERO, "`period` must be non-zero");
     Interval {
         delay: sleep_until(start),
@@ -75,8 +75,9 @@ impl Interval {
                 MissedTickBehavior::Burst => scheduled + self.period,
                 MissedTickBehavior::Delay => now + self.period,
                 MissedTickBehavior::Skip => {
+                    // `behind < period`, so `period - behind` is positive.
                     let behind = (now - scheduled).as_nanos() % self.period.as_nanos();
-                    now + self.period - Duration::from_nanos(behind as u64)
+                    now + (self.period - Duration::from_nanos(behind as u64))
                 }
             }
         } else {
