@@ -82,10 +82,12 @@
 //! - [`time`], [`net`]: timers and sockets on the reactor.
 //! - [`sync`], [`future`]: channels, semaphore, combinators.
 //! - [`buf`]: the buffer pool (rent, use, return).
+//! - [`fs`]: files, through the blocking pool.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod buf;
 pub(crate) mod coop;
+pub mod fs;
 pub mod future;
 pub(crate) mod loom;
 pub mod net;
