@@ -83,6 +83,8 @@
 //! - [`sync`], [`future`]: channels, semaphore, combinators.
 //! - [`buf`]: the buffer pool (rent, use, return).
 //! - [`fs`]: files, through the blocking pool.
+//! - `signal` (feature `signal`, default): Ctrl-C and Unix signals on the
+//!   reactor.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod buf;
@@ -93,6 +95,8 @@ pub(crate) mod loom;
 pub mod net;
 pub(crate) mod reactor;
 pub mod runtime;
+#[cfg(feature = "signal")]
+pub mod signal;
 pub mod sync;
 pub mod task;
 pub mod time;

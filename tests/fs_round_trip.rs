@@ -15,10 +15,8 @@ impl TempDir {
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "spool-fs-{name}-{}-{nanos}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("spool-fs-{name}-{}-{nanos}", std::process::id()));
         std::fs::create_dir(&dir).unwrap();
         TempDir(dir)
     }
@@ -63,16 +61,33 @@ async fn round_trip(dir: PathBuf) {
     let moved = dir.join("moved.bin");
     fs::rename(&file, &moved).await.unwrap();
     assert_eq!(fs::read(&moved).await.unwrap(), [0xff, 0xfe, 0x00]);
-    assert_eq!(fs::metadata(&file).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        fs::metadata(&file).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
 
     // remove_file, then every function on the missing file says NotFound.
     fs::remove_file(&moved).await.unwrap();
-    assert_eq!(fs::read(&moved).await.unwrap_err().kind(), ErrorKind::NotFound);
-    assert_eq!(fs::read_to_string(&moved).await.unwrap_err().kind(), ErrorKind::NotFound);
-    assert_eq!(fs::remove_file(&moved).await.unwrap_err().kind(), ErrorKind::NotFound);
-    assert_eq!(fs::rename(&moved, &file).await.unwrap_err().kind(), ErrorKind::NotFound);
+    assert_eq!(
+        fs::read(&moved).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        fs::read_to_string(&moved).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        fs::remove_file(&moved).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
+    assert_eq!(
+        fs::rename(&moved, &file).await.unwrap_err().kind(),
+        ErrorKind::NotFound
+    );
     // Writing into a directory that does not exist: NotFound too.
-    let err = fs::write(dir.join("no/such/dir/f"), b"x").await.unwrap_err();
+    let err = fs::write(dir.join("no/such/dir/f"), b"x")
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::NotFound);
     // The same error std gives, not a wrapped one.
     let std_err = std::fs::read(&moved).unwrap_err();
