@@ -122,6 +122,8 @@ impl BlockingPool {
     {
         let job = RemoteJoin::new(f);
         let handle = JoinHandle::remote(job.clone());
+        // A paused clock waits for the job before auto-advancing.
+        let job = crate::time::clock::hold_while(job);
         let mut state = self.inner.state.lock().unwrap();
         if state.shutdown {
             drop(state);

@@ -224,6 +224,7 @@ pub struct Builder {
     max_blocking_threads: usize,
     blocking_keep_alive: Duration,
     timeline: Option<usize>,
+    start_paused: bool,
 }
 
 impl Default for Builder {
@@ -241,6 +242,7 @@ impl Builder {
             max_blocking_threads: blocking::DEFAULT_MAX_THREADS,
             blocking_keep_alive: blocking::DEFAULT_KEEP_ALIVE,
             timeline: None,
+            start_paused: false,
         }
     }
 
@@ -286,12 +288,34 @@ impl Builder {
         self
     }
 
+    /// Starts the runtime with its clock paused (see
+    /// [`time::pause`](crate::time::pause)): time moves only through
+    /// [`time::advance`](crate::time::advance) and auto-advance. Single
+    /// worker only: [`build`](Self::build) refuses it with `workers(n > 1)`.
+    pub fn start_paused(mut self, paused: bool) -> Builder {
+        self.start_paused = paused;
+        self
+    }
+
     /// Creates the runtime, starting worker threads 1..n.
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] for `workers(0)`, and for
+    /// `start_paused(true)` with more than one worker.
     pub fn build(self) -> io::Result<Runtime> {
         if self.workers == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "Builder::workers: a runtime needs at least one worker",
+            ));
+        }
+        if self.workers > 1 && self.start_paused {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "Builder::start_paused needs a single-worker runtime, but workers({}) \
+                     was asked for: a paused clock is one worker's clock",
+                    self.workers
+                ),
             ));
         }
         let timeline = match self.timeline {
@@ -303,6 +327,9 @@ impl Builder {
             timeline: timeline.map(|n| (std::time::Instant::now(), n)),
         };
         let core = Core::new(0, &config)?;
+        if self.start_paused {
+            core.reactor.clock().pause();
+        }
         let mut shareds = vec![core.shared().clone()];
         let mut threads = Vec::new();
         let mut runtime_txs = Vec::new();
