@@ -55,7 +55,7 @@ fn start() -> Server {
             max_args: 16,
         },
         max_query: 4096,
-        spin: None,
+        ..Config::default()
     })
     .expect("server starts")
 }

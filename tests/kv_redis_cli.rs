@@ -1,8 +1,13 @@
 //! The kv example, started in-process on an ephemeral loopback port, driven
-//! by the real `redis-cli` (package redis-tools; this test fails, not
-//! skips, without it): basic commands, INCR, EXPIRE/TTL, KEYS, a pipelined
-//! batch through `redis-cli --pipe`, and both the single-worker and the
-//! two-worker server.
+//! by the real `redis-cli`: basic commands, INCR, EXPIRE/TTL, KEYS, a
+//! pipelined batch through `redis-cli --pipe`, and both the single-worker
+//! and the two-worker server.
+//!
+//! Without `redis-cli` (Debian package redis-tools) each test prints a
+//! `SKIPPED ...` line saying how to install it and passes, so that a bare
+//! Rust toolchain is enough for `cargo test`; with
+//! `SPOOL_REQUIRE_REDIS_CLI=1` (set by `.ci/run`) a missing `redis-cli`
+//! fails instead.
 
 #[allow(dead_code)]
 #[path = "../examples/kv/commands.rs"]
@@ -97,16 +102,23 @@ fn session(workers: usize) {
 
 #[test]
 fn redis_cli_session_one_worker() {
-    session(1);
+    if kv::redis_cli_available("redis_cli_session_one_worker") {
+        session(1);
+    }
 }
 
 #[test]
 fn redis_cli_session_two_workers() {
-    session(2);
+    if kv::redis_cli_available("redis_cli_session_two_workers") {
+        session(2);
+    }
 }
 
 #[test]
 fn redis_cli_pipe_mode_loads_a_pipelined_batch() {
+    if !kv::redis_cli_available("redis_cli_pipe_mode_loads_a_pipelined_batch") {
+        return;
+    }
     let server = start(1);
     let addr = server.addr();
     let mut batch = Vec::new();
@@ -143,12 +155,7 @@ fn redis_cli_stdin(addr: SocketAddr, args: &[&str], input: &[u8]) -> (bool, Stri
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run redis-cli ({e}): install redis-tools \
-                 (apt-get install -y redis-tools); CI installs it"
-            )
-        });
+        .unwrap_or_else(|e| panic!("cannot run redis-cli ({e})"));
     let mut stdin = child.stdin.take().unwrap();
     let input = input.to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
@@ -156,4 +163,38 @@ fn redis_cli_stdin(addr: SocketAddr, args: &[&str], input: &[u8]) -> (bool, Stri
     writer.join().unwrap().unwrap();
     let out = String::from_utf8(output.stdout).unwrap();
     (output.status.success(), out.trim_end().to_string())
+}
+
+/// Runs one test of this file again, in a child process whose `PATH` has
+/// no redis-cli; returns whether it passed and what it printed (stdout,
+/// where the harness reports a failure, then stderr).
+fn rerun_without_redis_cli(test: &str, require: bool) -> (bool, String) {
+    let mut child = Command::new(std::env::current_exe().unwrap());
+    child
+        .args(["--exact", test, "--test-threads=1"])
+        .env("PATH", "/nonexistent")
+        .env_remove(kv::REQUIRE_REDIS_CLI);
+    if require {
+        child.env(kv::REQUIRE_REDIS_CLI, "1");
+    }
+    let output = child.output().expect("the test binary runs");
+    let mut printed = String::from_utf8_lossy(&output.stdout).into_owned();
+    printed.push_str(&String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), printed)
+}
+
+#[test]
+fn without_redis_cli_the_tests_skip_with_a_notice_unless_required() {
+    // Regression (issue 12, defect 11): without redis-cli these tests
+    // failed, so `cargo test` failed on a machine with only a toolchain.
+    let (passed, stderr) = rerun_without_redis_cli("redis_cli_session_one_worker", false);
+    assert!(passed, "skipped, not failed: {stderr}");
+    assert!(
+        stderr.contains("SKIPPED redis_cli_session_one_worker")
+            && stderr.contains("apt-get install redis-tools"),
+        "a notice that says how to install it: {stderr}"
+    );
+    let (passed, stderr) = rerun_without_redis_cli("redis_cli_session_one_worker", true);
+    assert!(!passed, "with {} set, a failure", kv::REQUIRE_REDIS_CLI);
+    assert!(stderr.contains("redis-cli is required"), "{stderr}");
 }
