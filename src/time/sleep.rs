@@ -57,7 +57,7 @@ pub fn sleep_until(deadline: impl Into<Instant>) -> Sleep {
 /// `now + duration`, or a deadline some 30 years away if that overflows
 /// (`Instant + Duration` saturates).
 #[inline]
-pub(crate) fn deadline_after(duration: Duration) -> Instant {
+fn deadline_after(duration: Duration) -> Instant {
     Instant::now() + duration
 }
 
