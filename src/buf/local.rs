@@ -31,6 +31,7 @@
 //!   to the shared stacks instead of panicking.
 
 use std::cell::RefCell;
+use std::collections::TryReserveError;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -81,13 +82,15 @@ struct Slot {
     reserved: bool,
 }
 
-/// Rents a buffer of `class` from `pool` through the calling thread's cache.
+/// Rents a buffer of `class` from `pool` through the calling thread's cache;
+/// `Err` only when a new buffer was needed and the allocator refused it
+/// (then nothing was counted and no reservation taken).
 ///
 /// The fast path is the common case of a warm loop: `pool` is this thread's
 /// hot pool, no pool was closed since the thread last looked, and the slot
 /// holds a buffer. Everything else goes to [`rent_slow`].
 #[inline]
-pub(super) fn rent(pool: &Arc<PoolInner>, class: usize) -> Lease {
+pub(super) fn rent(pool: &Arc<PoolInner>, class: usize) -> Result<Lease, TryReserveError> {
     let hit = CACHE
         .try_with(|cell| {
             let mut tc = cell.try_borrow_mut().ok()?;
@@ -100,7 +103,7 @@ pub(super) fn rent(pool: &Arc<PoolInner>, class: usize) -> Lease {
         .ok()
         .flatten();
     match hit {
-        Some(lease) => lease,
+        Some(lease) => Ok(lease),
         None => rent_slow(pool, class),
     }
 }
@@ -110,7 +113,7 @@ pub(super) fn rent(pool: &Arc<PoolInner>, class: usize) -> Lease {
 /// first, then the shared stack, else a new buffer.
 #[cold]
 #[inline(never)]
-fn rent_slow(pool: &Arc<PoolInner>, class: usize) -> Lease {
+fn rent_slow(pool: &Arc<PoolInner>, class: usize) -> Result<Lease, TryReserveError> {
     let mut hit = None;
     let cached = with_thread_cache(|tc| {
         let cache = tc.get(pool);
@@ -121,18 +124,19 @@ fn rent_slow(pool: &Arc<PoolInner>, class: usize) -> Lease {
     })
     .is_some();
     if let Some((buf, arc)) = hit {
-        return Lease::pooled(buf, arc);
+        return Ok(Lease::pooled(buf, arc));
     }
     let reused = pool.pop_shared(class);
-    let event = if reused.is_some() {
-        Event::Reused
-    } else {
-        Event::Fresh
+    // Allocate before counting: a refused allocation counts nowhere.
+    let (buf, event) = match reused {
+        Some(buf) => (buf, Event::Reused),
+        None => (pool.allocate(class)?, Event::Fresh),
     };
+    let reused = matches!(event, Event::Reused);
     let counted = cached
         && with_thread_cache(|tc| {
             let cache = tc.get(pool);
-            if reused.is_some() {
+            if reused {
                 // The popped buffer's reservation: the slot keeps it if it
                 // has none, so that this buffer's return stays local.
                 let slot = &mut cache.slots[class];
@@ -146,15 +150,12 @@ fn rent_slow(pool: &Arc<PoolInner>, class: usize) -> Lease {
         })
         .is_some();
     if !counted {
-        if reused.is_some() {
+        if reused {
             pool.release(class);
         }
         pool.counters.record_shared(event);
     }
-    match reused {
-        Some(buf) => Lease::pooled(buf, Arc::clone(pool)),
-        None => Lease::pooled(pool.allocate(class), Arc::clone(pool)),
-    }
+    Ok(Lease::pooled(buf, Arc::clone(pool)))
 }
 
 /// Takes back a lease's buffer: into this thread's slot if it is empty,

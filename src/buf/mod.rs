@@ -17,7 +17,8 @@
 //!   shared stack per class (Mutex)     ── hit: reused
 //!                 │ miss
 //!                 ▼
-//!   vec![0; class]                     ── fresh
+//!   new zeroed buffer of the class     ── fresh (allocated fallibly:
+//!                                          try_rent gives a RentError)
 //! ```
 //!
 //! Dropping the lease walks the same way back: the thread's slot if it is
@@ -37,11 +38,13 @@
 //!
 //! There is no `unsafe` code in this module.
 
+mod error;
 mod lease;
 mod local;
 mod pool;
 mod stats;
 
+pub use error::RentError;
 pub use lease::Lease;
 pub use pool::{BufferPool, BufferPoolBuilder};
 pub use stats::PoolStats;

@@ -24,10 +24,12 @@
 //! changed) or when they exit, and `PoolInner` goes when the last lease or
 //! cached buffer does.
 
+use std::collections::TryReserveError;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
+use super::error::{alloc_zeroed, RentError};
 use super::lease::Lease;
 use super::local;
 use super::stats::{Counters, Event, PoolStats};
@@ -182,33 +184,69 @@ impl BufferPool {
     /// (exactly `min_len` above the largest class). Its contents are
     /// unspecified: zeroes if the buffer is new or the pool clears on
     /// return, otherwise whatever its previous holder left there.
+    ///
+    /// # Panics
+    ///
+    /// If the buffer cannot be allocated (`min_len` above `isize::MAX`, or
+    /// the allocator refuses), with a message naming the pool and the size;
+    /// [`try_rent`](Self::try_rent) returns the error instead.
     #[inline]
+    #[track_caller]
     pub fn rent(&self, min_len: usize) -> Lease {
+        match self.try_rent(min_len) {
+            Ok(lease) => lease,
+            Err(e) => rent_failed(e),
+        }
+    }
+
+    /// Like [`rent`](Self::rent), but an impossible size or a failed
+    /// allocation gives a [`RentError`] instead of a panic (or, as a plain
+    /// `vec![0; n]` would, an abort of the whole process). Nothing is
+    /// counted in [`stats`](Self::stats) for a failed rent.
+    ///
+    /// ```
+    /// use spool::buf::BufferPool;
+    ///
+    /// let pool = BufferPool::new();
+    /// assert_eq!(pool.try_rent(100).unwrap().len(), 128);
+    /// assert!(pool.try_rent(usize::MAX).is_err()); // more than any allocation may hold
+    /// assert_eq!(pool.stats().rents, 1);
+    /// ```
+    #[inline]
+    pub fn try_rent(&self, min_len: usize) -> Result<Lease, RentError> {
         let inner = &self.inner;
         match inner.class_of(min_len) {
-            Some(class) => local::rent(inner, class),
+            Some(class) => local::rent(inner, class)
+                .map_err(|e| RentError::new(min_len, inner.classes[class].size, e)),
             None => inner.rent_oversized(min_len),
         }
     }
 
     /// Rents a buffer of at least `min_len` bytes, every byte zero.
+    ///
+    /// # Panics
+    ///
+    /// As [`rent`](Self::rent), if the buffer cannot be allocated.
+    #[track_caller]
     pub fn rent_zeroed(&self, min_len: usize) -> Lease {
         let inner = &self.inner;
-        match inner.class_of(min_len) {
-            Some(class) => {
-                let mut lease = local::rent(inner, class);
-                // A cleared pool holds only zeroed buffers. Otherwise zero
-                // even a fresh (already zero) buffer: fresh ones are rare once
-                // the pool is warm, and not tracking which is which keeps a
-                // lease at three words.
-                if !inner.clear_on_return {
-                    lease.fill(0);
-                }
-                lease
-            }
+        let rented = match inner.class_of(min_len) {
+            Some(class) => local::rent(inner, class)
+                .map_err(|e| RentError::new(min_len, inner.classes[class].size, e))
+                .map(|mut lease| {
+                    // A cleared pool holds only zeroed buffers. Otherwise
+                    // zero even a fresh (already zero) buffer: fresh ones are
+                    // rare once the pool is warm, and not tracking which is
+                    // which keeps a lease at three words.
+                    if !inner.clear_on_return {
+                        lease.fill(0);
+                    }
+                    lease
+                }),
             // Allocated zeroed.
             None => inner.rent_oversized(min_len),
-        }
+        };
+        rented.unwrap_or_else(|e| rent_failed(e))
     }
 
     /// A snapshot of the pool's counters. See [`PoolStats`] for what holds in
@@ -333,10 +371,12 @@ impl PoolInner {
     }
 
     /// A plain zeroed allocation for a request above the largest class.
+    /// Counted only once it succeeded.
     #[cold]
-    fn rent_oversized(&self, min_len: usize) -> Lease {
+    fn rent_oversized(&self, min_len: usize) -> Result<Lease, RentError> {
+        let buf = alloc_zeroed(min_len).map_err(|e| RentError::new(min_len, min_len, e))?;
         self.counters.record_shared(Event::Oversized);
-        Lease::unpooled(vec![0u8; min_len].into_boxed_slice())
+        Ok(Lease::unpooled(buf))
     }
 
     /// The class of a buffer this pool allocated (its length is the class size).
@@ -356,9 +396,9 @@ impl PoolInner {
     }
 
     /// A new zeroed buffer of `class` (zeroed because Rust may not expose
-    /// uninitialised bytes; `calloc` makes it nearly free for large sizes).
-    pub(super) fn allocate(&self, class: usize) -> Box<[u8]> {
-        vec![0u8; self.classes[class].size].into_boxed_slice()
+    /// uninitialised bytes), or the allocator's refusal.
+    pub(super) fn allocate(&self, class: usize) -> Result<Box<[u8]>, TryReserveError> {
+        alloc_zeroed(self.classes[class].size)
     }
 
     /// Takes one reservation of `class`, unless it already has
@@ -436,6 +476,15 @@ impl fmt::Debug for PoolInner {
             .field("closed", &self.is_closed())
             .finish_non_exhaustive()
     }
+}
+
+/// The panic of [`BufferPool::rent`] and [`BufferPool::rent_zeroed`], out of
+/// line so the inlined fast path stays small.
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn rent_failed(e: RentError) -> ! {
+    panic!("{e} (use BufferPool::try_rent to handle this as an error)")
 }
 
 /// Locks `m`, ignoring poisoning: the data under these locks (a `Vec` of

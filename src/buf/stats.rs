@@ -39,7 +39,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// and return (see the module source for the argument).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PoolStats {
-    /// Calls to `rent` and `rent_zeroed`: always `reused + fresh + oversized`.
+    /// Successful calls to `rent`, `try_rent` and `rent_zeroed` (a failed
+    /// allocation counts nowhere): always `reused + fresh + oversized`.
     pub rents: u64,
     /// Rents served by a buffer the pool already held.
     pub reused: u64,

@@ -9,8 +9,21 @@
 //!
 //! # Invariants
 //!
-//! - `threads` counts live pool threads, `idle` those waiting for a job;
-//!   both change only under the mutex.
+//! - `threads` counts live pool threads; `idle` counts the threads waiting
+//!   for a job that no `spawn` has claimed yet; `notified` counts wake-ups
+//!   sent to idle threads and not yet taken by one. All three change only
+//!   under the mutex.
+//! - `spawn` claims an idle thread *itself*, under the lock (`idle -= 1`,
+//!   `notified += 1`), before waking it. Were the claim left to the woken
+//!   thread, a second `spawn` before it retakes the lock would see the same
+//!   idle thread, start none, and two jobs would queue for one thread: if the
+//!   first waits for the second, both hang. So every queued job has a thread
+//!   of its own (claimed or new) while fewer than `max_threads` exist.
+//! - A waiting thread that finds `notified > 0` takes one wake-up, whichever
+//!   thread it was meant for: the count matters, not the identity. One that
+//!   wakes without a wake-up to take (a timeout or a spurious wake-up) is
+//!   still counted in `idle` and gives itself up only on keep-alive expiry or
+//!   shutdown.
 //! - A job is taken off the queue exactly once: by a thread (which runs it)
 //!   or by `shutdown` (which cancels it, so its handle reports cancelled).
 //! - `shutdown` waits for running jobs: dropping the runtime joins every
@@ -45,7 +58,10 @@ struct Inner {
 struct State {
     queue: VecDeque<Arc<dyn BlockingJob>>,
     threads: usize,
+    /// Waiting threads that no `spawn` has claimed.
     idle: usize,
+    /// Wake-ups sent by `spawn` and not yet taken by a waiting thread.
+    notified: usize,
     shutdown: bool,
     /// Threads to join at shutdown (finished ones are pruned as we go).
     handles: Vec<thread::JoinHandle<()>>,
@@ -59,6 +75,7 @@ impl BlockingPool {
                     queue: VecDeque::new(),
                     threads: 0,
                     idle: 0,
+                    notified: 0,
                     shutdown: false,
                     handles: Vec::new(),
                 }),
@@ -85,6 +102,10 @@ impl BlockingPool {
         }
         state.queue.push_back(job);
         if state.idle > 0 {
+            // Claim the idle thread now (see the invariants): the next
+            // `spawn` must not count it again.
+            state.idle -= 1;
+            state.notified += 1;
             drop(state);
             self.inner.condvar.notify_one();
         } else if state.threads < self.inner.max_threads {
@@ -137,7 +158,7 @@ impl Inner {
     /// A pool thread: run jobs until idle for `keep_alive` or shut down.
     fn run(&self) {
         let mut state = self.state.lock().unwrap();
-        loop {
+        'jobs: loop {
             if let Some(job) = state.queue.pop_front() {
                 drop(state);
                 job.run(); // panics are caught inside
@@ -148,11 +169,20 @@ impl Inner {
                 break;
             }
             state.idle += 1;
-            let (s, timeout) = self.condvar.wait_timeout(state, self.keep_alive).unwrap();
-            state = s;
-            state.idle -= 1;
-            if timeout.timed_out() && state.queue.is_empty() && !state.shutdown {
-                break;
+            loop {
+                let (s, timeout) = self.condvar.wait_timeout(state, self.keep_alive).unwrap();
+                state = s;
+                if state.notified > 0 {
+                    // Claimed by a `spawn`, which already took us off `idle`.
+                    state.notified -= 1;
+                    continue 'jobs;
+                }
+                if state.shutdown || (timeout.timed_out() && state.queue.is_empty()) {
+                    state.idle -= 1;
+                    break 'jobs;
+                }
+                // A spurious wake-up, or a timeout with work queued that a
+                // claimed thread is about to take: keep waiting.
             }
         }
         state.threads -= 1;
@@ -165,6 +195,7 @@ impl fmt::Debug for BlockingPool {
         f.debug_struct("BlockingPool")
             .field("threads", &s.threads)
             .field("idle", &s.idle)
+            .field("notified", &s.notified)
             .field("queued", &s.queue.len())
             .finish()
     }

@@ -128,7 +128,8 @@ impl Core {
         let reactor = Reactor::new()?;
         let recorder = config
             .timeline
-            .map(|(epoch, capacity)| Recorder::new(epoch, capacity));
+            .map(|(epoch, capacity)| Recorder::new(epoch, capacity))
+            .transpose()?;
         let shared = Arc::new(Shared::with_timeline(worker, reactor.unparker(), recorder));
         let max_tasks = config.max_tasks;
         let arena = Arena::new(Arc::as_ptr(&shared));

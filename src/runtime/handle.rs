@@ -51,17 +51,35 @@ impl Handle {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let job = RemoteJoin::new(future);
-        let handle = JoinHandle::remote(job.clone());
-        if let Err(job) = self.workers[worker].push_injected(job as Arc<dyn Injected>) {
-            job.cancel(); // the worker has shut down
-        }
-        handle
+        inject(&self.workers[worker], future).unwrap_or_else(|cancelled| cancelled)
     }
 
     /// Counters of every worker.
     pub(crate) fn metrics(&self) -> Metrics {
         Metrics::from_workers(self.workers.iter().map(|w| w.counters.snapshot()).collect())
+    }
+}
+
+/// Sends `future` to the injection queue of the worker `shared` belongs to.
+///
+/// `Err` when that worker has shut down: the future is dropped and the
+/// handle inside reports the task cancelled.
+pub(crate) fn inject<F>(
+    shared: &Shared,
+    future: F,
+) -> Result<JoinHandle<F::Output>, JoinHandle<F::Output>>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let job = RemoteJoin::new(future);
+    let handle = JoinHandle::remote(job.clone());
+    match shared.push_injected(job as Arc<dyn Injected>) {
+        Ok(()) => Ok(handle),
+        Err(job) => {
+            job.cancel();
+            Err(handle)
+        }
     }
 }
 

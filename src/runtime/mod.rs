@@ -267,7 +267,11 @@ impl Builder {
     /// [`Runtime::timeline`] and draw it with [`Timeline::to_svg`].
     ///
     /// Setting the environment variable `SPOOL_TIMELINE` to a number does
-    /// the same for runtimes built without this call.
+    /// the same for runtimes built without this call (`0` or empty: off).
+    ///
+    /// [`build`](Builder::build) returns an error, rather than aborting,
+    /// when the rings cannot be allocated or `SPOOL_TIMELINE` is not a
+    /// number.
     pub fn timeline(mut self, events_per_worker: usize) -> Builder {
         self.timeline = Some(events_per_worker);
         self
@@ -281,12 +285,10 @@ impl Builder {
                 "Builder::workers: a runtime needs at least one worker",
             ));
         }
-        let timeline = self.timeline.or_else(|| {
-            std::env::var("SPOOL_TIMELINE")
-                .ok()
-                .and_then(|v| v.parse::<usize>().ok())
-                .filter(|&n| n > 0)
-        });
+        let timeline = match self.timeline {
+            Some(n) => Some(n),
+            None => timeline::from_env()?,
+        };
         let config = CoreConfig {
             max_tasks: self.max_tasks,
             timeline: timeline.map(|n| (std::time::Instant::now(), n)),

@@ -12,8 +12,47 @@
 //! With recording off, the executor pays one predictable branch per poll.
 
 use std::fmt::{self, Write as _};
+use std::io;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+/// The environment variable that turns the timeline on for runtimes built
+/// without [`Builder::timeline`](crate::Builder::timeline).
+const ENV: &str = "SPOOL_TIMELINE";
+
+/// Events per worker asked for by `SPOOL_TIMELINE`: `None` when it is
+/// unset, empty or `0`; an `InvalidInput` error naming the variable when it
+/// is not a number (a typo should not silently turn recording off).
+pub(crate) fn from_env() -> io::Result<Option<usize>> {
+    match std::env::var(ENV) {
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(v)) => Err(bad_env(&format!("{v:?}"))),
+        Ok(v) => parse_env(&v),
+    }
+}
+
+/// The parsing half of [`from_env`].
+fn parse_env(v: &str) -> io::Result<Option<usize>> {
+    let v = v.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    match v.parse::<usize>() {
+        Ok(0) => Ok(None),
+        Ok(n) => Ok(Some(n)),
+        Err(_) => Err(bad_env(&format!("{v:?}"))),
+    }
+}
+
+fn bad_env(v: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!(
+            "{ENV} must be a number of poll events to record per worker (e.g. {ENV}=100000; \
+             0 or unset: off), not {v}"
+        ),
+    )
+}
 
 /// The `block_on` future's polls are recorded under this task key.
 pub(crate) const MAIN_KEY: u32 = u32::MAX;
@@ -43,13 +82,27 @@ pub(crate) struct Ring {
 }
 
 impl Ring {
-    pub(crate) fn new(epoch: Instant, capacity: usize) -> Ring {
-        Ring {
+    /// A ring of `capacity` events, allocated now. A size the allocator
+    /// refuses (or that no allocation may hold) is an error, not an abort.
+    pub(crate) fn new(epoch: Instant, capacity: usize) -> io::Result<Ring> {
+        let capacity = capacity.max(1);
+        let mut events = Vec::new();
+        events.try_reserve_exact(capacity).map_err(|e| {
+            io::Error::new(
+                io::ErrorKind::OutOfMemory,
+                format!(
+                    "spool timeline: cannot allocate a ring of {capacity} poll events per worker \
+                     ({} bytes each): {e}; ask for fewer with Builder::timeline or SPOOL_TIMELINE",
+                    std::mem::size_of::<PollEvent>()
+                ),
+            )
+        })?;
+        Ok(Ring {
             epoch,
-            events: Vec::with_capacity(capacity.max(1)),
-            capacity: capacity.max(1),
+            events,
+            capacity,
             next: 0,
-        }
+        })
     }
 
     pub(crate) fn record(
@@ -93,10 +146,11 @@ pub(crate) struct Recorder {
 }
 
 impl Recorder {
-    pub(crate) fn new(epoch: Instant, capacity: usize) -> Recorder {
-        Recorder {
-            ring: Mutex::new(Ring::new(epoch, capacity)),
-        }
+    /// See [`Ring::new`] for the error.
+    pub(crate) fn new(epoch: Instant, capacity: usize) -> io::Result<Recorder> {
+        Ok(Recorder {
+            ring: Mutex::new(Ring::new(epoch, capacity)?),
+        })
     }
 
     #[inline]
@@ -229,4 +283,28 @@ impl Timeline {
 fn colour(key: u32, generation: u16) -> String {
     let h = (key.wrapping_mul(2_654_435_761) ^ (generation as u32).wrapping_mul(40_503)) % 360;
     format!("hsl({h},65%,55%)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_values() {
+        assert_eq!(parse_env("").unwrap(), None);
+        assert_eq!(parse_env("0").unwrap(), None);
+        assert_eq!(parse_env(" 5000 ").unwrap(), Some(5000));
+        let e = parse_env("lots").unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::InvalidInput);
+        assert!(e.to_string().contains("SPOOL_TIMELINE"), "{e}");
+        // More than usize holds: not a number of events either.
+        assert!(parse_env("99999999999999999999999").is_err());
+    }
+
+    #[test]
+    fn a_ring_too_large_is_an_error() {
+        let e = Ring::new(Instant::now(), usize::MAX).err().unwrap();
+        assert_eq!(e.kind(), io::ErrorKind::OutOfMemory);
+        assert!(e.to_string().contains("Builder::timeline"), "{e}");
+    }
 }

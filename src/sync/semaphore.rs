@@ -14,7 +14,7 @@
 //!   loses one.
 //! - Wakers are woken only after the mutex is released.
 
-use super::wait_list::{WaitList, WaiterKey, WaiterState};
+use super::wait_list::{WaitList, WaiterKey, WaiterState, WakeBatch};
 use crate::coop;
 use crate::loom::sync::{Mutex, MutexGuard};
 use std::fmt;
@@ -49,8 +49,22 @@ struct State {
 }
 
 impl Semaphore {
+    /// The most permits a semaphore can hold: `usize::MAX >> 3`, as in
+    /// tokio. [`new`](Self::new) and [`add_permits`](Self::add_permits)
+    /// panic past it.
+    pub const MAX_PERMITS: usize = usize::MAX >> 3;
+
     /// A semaphore with `permits` permits.
+    ///
+    /// # Panics
+    ///
+    /// If `permits` exceeds [`MAX_PERMITS`](Self::MAX_PERMITS).
     pub fn new(permits: usize) -> Self {
+        assert!(
+            permits <= Self::MAX_PERMITS,
+            "Semaphore::new: {permits} permits exceed Semaphore::MAX_PERMITS ({})",
+            Self::MAX_PERMITS
+        );
         Semaphore {
             state: Mutex::new(State {
                 permits,
@@ -90,11 +104,62 @@ impl Semaphore {
         self.lock().permits
     }
 
-    /// Adds `n` permits, handing them to waiters first.
+    /// Adds `n` permits, handing them to waiters first (oldest first).
+    ///
+    /// Costs O(waiters woken), whatever `n` is: the permits nobody waits
+    /// for are added to the count in one step.
+    ///
+    /// # Panics
+    ///
+    /// If `n`, or the free permits once the waiters are served, would
+    /// exceed [`MAX_PERMITS`](Self::MAX_PERMITS); the free count is left
+    /// unchanged then.
     pub fn add_permits(&self, n: usize) {
-        for _ in 0..n {
-            self.release();
+        assert!(
+            n <= Self::MAX_PERMITS,
+            "Semaphore::add_permits: {n} permits exceed Semaphore::MAX_PERMITS ({})",
+            Self::MAX_PERMITS
+        );
+        let mut left = n;
+        let mut batch = WakeBatch::new();
+        let mut st = self.lock();
+        // Hand permits to waiters a batch at a time, waking each batch with
+        // the lock released; whatever is left once nobody waits goes to
+        // `permits` at once.
+        loop {
+            while left > 0 && !batch.is_full() {
+                match st.waiters.notify_one() {
+                    Some(w) => batch.push(w),
+                    None => break,
+                }
+                left -= 1;
+            }
+            if !batch.is_full() || left == 0 {
+                break;
+            }
+            drop(st);
+            batch.wake_all();
+            st = self.lock();
         }
+        let total = st
+            .permits
+            .checked_add(left)
+            .filter(|&t| t <= Self::MAX_PERMITS);
+        match total {
+            Some(total) => st.permits = total,
+            None => {
+                let held = st.permits;
+                drop(st);
+                batch.wake_all();
+                panic!(
+                    "Semaphore::add_permits: {held} free + {left} added permits exceed \
+                     Semaphore::MAX_PERMITS ({})",
+                    Self::MAX_PERMITS
+                );
+            }
+        }
+        drop(st);
+        batch.wake_all();
     }
 
     /// Returns one permit: to the oldest waiter if there is one.
@@ -111,10 +176,9 @@ impl Semaphore {
     fn release_locked(st: &mut State) -> Option<Waker> {
         let next = st.waiters.notify_one();
         if next.is_none() {
-            st.permits = st
-                .permits
-                .checked_add(1)
-                .expect("semaphore permit overflow");
+            // A released permit was taken from the count, so adding it
+            // back cannot pass MAX_PERMITS.
+            st.permits += 1;
         }
         next
     }

@@ -175,6 +175,8 @@ impl WaitList {
 #[derive(Debug)]
 pub(crate) struct WakeBatch {
     wakers: [Option<Waker>; WakeBatch::LEN],
+    /// How many leading entries of `wakers` are filled.
+    len: usize,
 }
 
 impl WakeBatch {
@@ -185,6 +187,7 @@ impl WakeBatch {
     pub(crate) fn new() -> Self {
         WakeBatch {
             wakers: [const { None }; Self::LEN],
+            len: 0,
         }
     }
 
@@ -194,9 +197,9 @@ impl WakeBatch {
     /// (releasing its lock to wake each batch) until this returns 0.
     pub(crate) fn notify_from(&mut self, list: &mut WaitList) -> usize {
         let mut filled = 0;
-        while filled < Self::LEN {
+        while !self.is_full() {
             match list.notify_one() {
-                Some(w) => self.wakers[filled] = Some(w),
+                Some(w) => self.push(w),
                 None => break,
             }
             filled += 1;
@@ -204,13 +207,30 @@ impl WakeBatch {
         filled
     }
 
+    /// True once the batch holds [`LEN`](Self::LEN) wakers.
+    pub(crate) fn is_full(&self) -> bool {
+        self.len == Self::LEN
+    }
+
+    /// Adds one waker to the batch.
+    ///
+    /// # Panics
+    ///
+    /// If the batch already holds [`LEN`](Self::LEN) wakers.
+    pub(crate) fn push(&mut self, waker: Waker) {
+        assert!(!self.is_full(), "WakeBatch is full");
+        self.wakers[self.len] = Some(waker);
+        self.len += 1;
+    }
+
     /// Wakes and clears every collected waker. Call with no lock held.
     pub(crate) fn wake_all(&mut self) {
-        for w in self.wakers.iter_mut() {
+        for w in &mut self.wakers[..self.len] {
             if let Some(w) = w.take() {
                 w.wake();
             }
         }
+        self.len = 0;
     }
 }
 

@@ -224,37 +224,75 @@ pub fn spawner() -> Spawner {
 /// Spawns onto the worker it was created on; see [`spawner`].
 ///
 /// Implements [`futures_task::LocalSpawn`] and [`futures_task::Spawn`].
-/// Spawning through it from another thread, or after the runtime shut down,
-/// returns [`futures_task::SpawnError::shutdown`].
+/// A `Send` future ([`Spawn`](futures_task::Spawn)) may be spawned from any
+/// thread, a `spawn_blocking` closure included: off its worker it travels
+/// through that worker's injection queue, as with [`spawn_on`]. A future
+/// that is not `Send` ([`LocalSpawn`](futures_task::LocalSpawn)) can only
+/// start on the worker's own thread. After the runtime shut down, both
+/// return [`futures_task::SpawnError::shutdown`].
+///
+/// # Panics
+///
+/// [`LocalSpawn`](futures_task::LocalSpawn) on a thread other than the
+/// worker's: the future cannot travel there, and `SpawnError` can only say
+/// "shutdown", which would be false. The message points to
+/// `spool::runtime::Handle::spawn` for `Send` futures.
 #[derive(Clone)]
 pub struct Spawner {
     shared: std::sync::Arc<Shared>,
 }
 
+/// What [`Spawner::spawn_here`] found.
+enum Here<F> {
+    Spawned,
+    /// The worker's arena is capped and full.
+    Full,
+    /// This thread is not the spawner's worker: the future is given back.
+    Elsewhere(F),
+}
+
 impl Spawner {
-    fn spawn_detached<F>(&self, future: F) -> Result<(), futures_task::SpawnError>
+    /// Spawns `future` detached if this thread is the spawner's worker.
+    fn spawn_here<F>(&self, future: F) -> Here<F>
     where
         F: Future<Output = ()> + 'static,
     {
         let target = std::sync::Arc::as_ptr(&self.shared);
-        context::with_core(|core| {
-            if std::ptr::eq(core.shared_ptr(), target) {
-                core.spawn(future).map(drop).ok()
-            } else {
-                None
-            }
+        let mut future = Some(future);
+        let spawned = context::with_core(|core| {
+            std::ptr::eq(core.shared_ptr(), target).then(|| {
+                let future = future.take().expect("taken once");
+                core.spawn(future).is_ok()
+            })
         })
-        .flatten()
-        .ok_or_else(futures_task::SpawnError::shutdown)
+        .flatten();
+        match (spawned, future) {
+            (Some(true), _) => Here::Spawned,
+            (Some(false), _) => Here::Full,
+            (None, Some(future)) => Here::Elsewhere(future),
+            (None, None) => unreachable!("the future is taken only on the worker"),
+        }
     }
 }
 
 impl futures_task::LocalSpawn for Spawner {
+    #[track_caller]
     fn spawn_local_obj(
         &self,
         future: futures_task::LocalFutureObj<'static, ()>,
     ) -> Result<(), futures_task::SpawnError> {
-        self.spawn_detached(future)
+        match self.spawn_here(future) {
+            Here::Spawned => Ok(()),
+            Here::Full => Err(futures_task::SpawnError::shutdown()),
+            Here::Elsewhere(_) => panic!(
+                "spool::task::Spawner: cannot spawn a future that is not Send here: this \
+                 thread is not spool worker {} (no worker runs on it, e.g. a spawn_blocking \
+                 or plain thread), and such a future cannot travel to one. Spawn a Send \
+                 future instead with spool::runtime::Handle::spawn (Handle::current() works \
+                 on spawn_blocking threads) or through futures_task::Spawn",
+                self.shared.worker
+            ),
+        }
     }
 }
 
@@ -263,7 +301,14 @@ impl futures_task::Spawn for Spawner {
         &self,
         future: futures_task::FutureObj<'static, ()>,
     ) -> Result<(), futures_task::SpawnError> {
-        self.spawn_detached(future)
+        match self.spawn_here(future) {
+            Here::Spawned => Ok(()),
+            Here::Full => Err(futures_task::SpawnError::shutdown()),
+            // Off the worker: through its injection queue, as `spawn_on`.
+            Here::Elsewhere(future) => crate::runtime::handle::inject(&self.shared, future)
+                .map(drop)
+                .map_err(|_| futures_task::SpawnError::shutdown()),
+        }
     }
 }
 

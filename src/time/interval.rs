@@ -4,6 +4,7 @@ use std::future::poll_fn;
 use std::task::{ready, Context, Poll};
 use std::time::{Duration, Instant};
 
+use super::sleep::add_saturating;
 use super::{sleep_until, Sleep};
 
 /// Ticks every `period`; the first tick completes at once.
@@ -72,15 +73,16 @@ impl Interval {
         let now = Instant::now();
         let next = if now.saturating_duration_since(scheduled) > MISSED_AFTER {
             match self.missed {
-                MissedTickBehavior::Burst => scheduled + self.period,
-                MissedTickBehavior::Delay => now + self.period,
+                MissedTickBehavior::Burst => add_saturating(scheduled, self.period),
+                MissedTickBehavior::Delay => add_saturating(now, self.period),
                 MissedTickBehavior::Skip => {
+                    // `behind < period`, so `period - behind` is positive.
                     let behind = (now - scheduled).as_nanos() % self.period.as_nanos();
-                    now + self.period - Duration::from_nanos(behind as u64)
+                    add_saturating(now, self.period - Duration::from_nanos(behind as u64))
                 }
             }
         } else {
-            scheduled + self.period
+            add_saturating(scheduled, self.period)
         };
         self.delay.reset(next);
         Poll::Ready(scheduled)
@@ -88,7 +90,8 @@ impl Interval {
 
     /// Restarts the schedule: the next tick is one period from now.
     pub fn reset(&mut self) {
-        self.delay.reset(Instant::now() + self.period);
+        self.delay
+            .reset(add_saturating(Instant::now(), self.period));
     }
 
     /// The period.

@@ -54,9 +54,20 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 /// `now + duration`, or a deadline some 30 years away if that overflows.
 #[inline]
 pub(crate) fn deadline_after(duration: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(duration)
-        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
+    add_saturating(Instant::now(), duration)
+}
+
+/// How far away "far future" is: what a deadline that overflows becomes.
+const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
+
+/// `t + d`, or "far future" (some 30 years after `t`) if that overflows:
+/// every deadline computation in `spool::time` goes through this, so that
+/// no duration can make it panic.
+#[inline]
+pub(crate) fn add_saturating(t: Instant, d: Duration) -> Instant {
+    t.checked_add(d)
+        .or_else(|| t.checked_add(FAR_FUTURE))
+        .unwrap_or(t)
 }
 
 /// A future that completes at its deadline; see [`sleep`].
