@@ -76,7 +76,8 @@
 //!
 //! ## Modules
 //!
-//! - [`runtime`]: [`Runtime`], [`Builder`], [`block_on`], [`Metrics`].
+//! - [`runtime`]: [`Runtime`], [`Builder`], [`block_on`], [`Metrics`], and
+//!   [`runtime::Handle`] to spawn onto a runtime from any thread.
 //! - [`task`]: [`spawn`], [`JoinHandle`], aborting, yielding.
 //! - [`time`], [`net`]: timers and sockets on the reactor.
 //! - [`sync`], [`future`]: channels, semaphore, combinators.

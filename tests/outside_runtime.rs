@@ -11,14 +11,16 @@ fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
 fn spawn_outside_a_runtime_panics_clearly() {
     let msg = panic_message(|| drop(spool::spawn(async {})));
     assert!(msg.contains("`spool::spawn`"), "{msg}");
-    assert!(msg.contains("no runtime on this thread"), "{msg}");
+    assert!(msg.contains("no worker runs on this thread"), "{msg}");
+    // ...and names the way that works from any thread.
+    assert!(msg.contains("Handle::spawn"), "{msg}");
 }
 
 #[test]
 fn other_context_functions_panic_clearly() {
     let msg = panic_message(|| drop(spool::task::try_spawn(async {})));
     assert!(
-        msg.contains("try_spawn") && msg.contains("no runtime"),
+        msg.contains("try_spawn") && msg.contains("no worker"),
         "{msg}"
     );
     let msg = panic_message(|| {

@@ -1,6 +1,8 @@
 //! `interval`: first tick at once, then every period; missed ticks burst.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use spool::time::Instant;
 
 use spool::time::{interval, MissedTickBehavior};
 

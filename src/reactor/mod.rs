@@ -27,7 +27,11 @@
 //!                             threads are freed (only we touch our slabs)
 //!   2. poll mio               wait = min(timeout, next timer deadline − now)
 //!                             park(Some(0)) with no socket registered skips
-//!                             the syscall entirely (CPU-only workloads)
+//!                             the syscall entirely (CPU-only workloads);
+//!                             a paused clock never waits for a timer: idle,
+//!                             it polls with a zero timeout and, if nothing
+//!                             is ready, jumps to the next deadline
+//!                             (auto-advance, `time/clock.rs`)
 //!   3. dispatch readiness     token → slab → set bits, take the direction's
 //!                             wakers into a list (no waking yet)
 //!   4. fire due timers        pop the heap while deadline ≤ now, take wakers
@@ -82,13 +86,15 @@ use std::rc::Rc;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::Waker;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use slab::Slab;
 
 use self::handle::{lock, Handle, WAKE_TOKEN};
 use self::io::ScheduledIo;
 use self::timers::Timers;
+use crate::time::clock::{self, Clock, Hold};
+use crate::time::Instant;
 
 /// The panic message of time and net APIs used outside a runtime.
 pub(crate) const NO_REACTOR: &str =
@@ -114,6 +120,8 @@ pub(crate) struct Driver {
     io: RefCell<Slab<Arc<ScheduledIo>>>,
     /// Armed timers.
     timers: RefCell<Timers>,
+    /// This reactor's clock: real, or paused/shifted (`time/clock.rs`).
+    clock: Clock,
     /// Wakers collected in `park`, woken after the borrows end. Kept here
     /// (emptied, capacity retained) so that `park` does not allocate.
     wake_list: Cell<Vec<Waker>>,
@@ -149,6 +157,8 @@ pub(crate) struct EnterGuard {
     prev: Option<Rc<Driver>>,
     /// This guard's nesting depth, to catch out-of-order drops.
     depth: usize,
+    /// The thread's "clock is virtual" flag before (see `time/clock.rs`).
+    prev_virtual: bool,
 }
 
 impl Reactor {
@@ -162,6 +172,7 @@ impl Reactor {
                 events: RefCell::new(mio::Events::with_capacity(EVENTS_CAPACITY)),
                 io: RefCell::new(Slab::new()),
                 timers: RefCell::new(Timers::new()),
+                clock: Clock::new(),
                 wake_list: Cell::new(Vec::new()),
                 handle,
             }),
@@ -185,7 +196,17 @@ impl Reactor {
             d.set(d.get() + 1);
             d.get()
         });
-        EnterGuard { prev, depth }
+        let prev_virtual = clock::entered(self.driver.clock.is_virtual());
+        EnterGuard {
+            prev,
+            depth,
+            prev_virtual,
+        }
+    }
+
+    /// This reactor's clock (`Builder::start_paused` pauses it).
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.driver.clock
     }
 
     /// One reactor turn (see "The tick" in the module doc): waits at most
@@ -210,6 +231,7 @@ impl Drop for EnterGuard {
             depth, self.depth,
             "spool: reactor EnterGuards dropped out of order"
         );
+        clock::entered(self.prev_virtual);
         let prev = self.prev.take();
         // The replaced value (this guard's reactor) is dropped after the
         // slot is no longer borrowed.
@@ -271,6 +293,37 @@ impl Driver {
     /// The shareable side.
     pub(crate) fn handle(&self) -> &Arc<Handle> {
         &self.handle
+    }
+
+    /// This reactor's clock.
+    #[inline]
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Pauses the clock (`time::pause`); this thread's time reads follow it.
+    pub(crate) fn pause_clock(&self) {
+        self.clock.pause();
+        clock::entered(true);
+    }
+
+    /// Holds the paused clock's auto-advance off until the guard drops,
+    /// which also wakes this reactor (see `time/clock.rs`).
+    pub(crate) fn hold_clock(&self) -> Hold {
+        self.clock.hold(Unparker {
+            handle: self.handle.clone(),
+        })
+    }
+
+    /// Fires the timers due at the clock's time now (after `advance`).
+    pub(crate) fn fire_due_timers(&self) {
+        let mut wakers = self.wake_list.take();
+        self.timers.borrow_mut().fire(self.clock.now(), &mut wakers);
+        // The borrow has ended.
+        for waker in wakers.drain(..) {
+            waker.wake();
+        }
+        self.wake_list.set(wakers);
     }
 
     /// Adds an I/O registration; returns its slab key (its mio token).
@@ -351,16 +404,26 @@ impl Driver {
         let mut report = ParkReport::default();
         let mut wakers = self.wake_list.take();
         let next_deadline = self.timers.borrow().next_deadline();
+        // A paused clock never waits for a timer. Idle (`timeout` None)
+        // with a timer armed and no `spawn_blocking` job in flight, it
+        // auto-advances: look for ready I/O without blocking, and if there
+        // is none, jump to the next deadline (below).
+        let paused = self.clock.is_paused();
+        let auto_advance =
+            paused && timeout.is_none() && next_deadline.is_some() && !self.clock.is_held();
+        let wait = match next_deadline {
+            _ if auto_advance => Some(Duration::ZERO),
+            Some(deadline) if !paused => {
+                let until = deadline.saturating_duration_since(self.clock.now());
+                Some(timeout.map_or(until, |t| t.min(until)))
+            }
+            _ => timeout,
+        };
 
-        let nothing_to_poll = timeout == Some(Duration::ZERO) && self.io.borrow().is_empty();
+        let mut any_event = false;
+        let nothing_to_poll =
+            wait == Some(Duration::ZERO) && self.io.borrow().is_empty() && !auto_advance;
         if !nothing_to_poll {
-            let wait = match next_deadline {
-                None => timeout,
-                Some(deadline) => {
-                    let until = deadline.saturating_duration_since(Instant::now());
-                    Some(timeout.map_or(until, |t| t.min(until)))
-                }
-            };
             let mut events = self.events.borrow_mut();
             if let Err(e) = self.poll.borrow_mut().poll(&mut events, wait) {
                 // A signal interrupted the wait: simply a shorter park.
@@ -371,6 +434,7 @@ impl Driver {
             }
             let io = self.io.borrow();
             for event in events.iter() {
+                any_event = true;
                 if event.token() == WAKE_TOKEN {
                     continue;
                 }
@@ -384,8 +448,11 @@ impl Driver {
             }
         }
 
-        if next_deadline.is_some() {
-            report.timers_fired = self.timers.borrow_mut().fire(Instant::now(), &mut wakers);
+        if let Some(deadline) = next_deadline {
+            if auto_advance && !any_event {
+                self.clock.advance_to(deadline);
+            }
+            report.timers_fired = self.timers.borrow_mut().fire(self.clock.now(), &mut wakers);
         }
 
         // Step 5: every borrow above has ended.

@@ -28,7 +28,9 @@
 //!   or wakes them only after releasing its `RefCell` borrow.
 
 use std::task::Waker;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::time::Instant;
 
 use slab::Slab;
 
@@ -77,7 +79,7 @@ pub(crate) struct Timers {
 impl Timers {
     pub(crate) fn new() -> Timers {
         Timers {
-            base: Instant::now(),
+            base: Instant::from_std(std::time::Instant::now()),
             entries: Slab::new(),
             heap: Vec::new(),
             seq: 0,

@@ -28,15 +28,34 @@
 //!   or by `shutdown` (which cancels it, so its handle reports cancelled).
 //! - `shutdown` waits for running jobs: dropping the runtime joins every
 //!   thread it started.
+//! - A pool thread knows its runtime through a `Weak` (the runtime owns the
+//!   pool, so an `Arc` would be a cycle): [`current_runtime`] upgrades it for
+//!   `Handle::current()`, and finds nothing once the runtime is gone.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::thread;
 use std::time::Duration;
 
+use super::handle::RuntimeInner;
 use crate::task::remote::{BlockingJob, RemoteJoin};
 use crate::task::JoinHandle;
+
+thread_local! {
+    /// On a pool thread: the runtime that owns the pool.
+    static RUNTIME: RefCell<Option<Weak<RuntimeInner>>> = const { RefCell::new(None) };
+}
+
+/// The runtime whose blocking pool runs the calling thread, if it is a pool
+/// thread and that runtime still exists.
+pub(crate) fn current_runtime() -> Option<Arc<RuntimeInner>> {
+    RUNTIME
+        .try_with(|r| r.borrow().as_ref().and_then(Weak::upgrade))
+        .ok()
+        .flatten()
+}
 
 /// Default cap on blocking threads.
 pub(crate) const DEFAULT_MAX_THREADS: usize = 64;
@@ -53,6 +72,8 @@ struct Inner {
     condvar: Condvar,
     max_threads: usize,
     keep_alive: Duration,
+    /// The runtime that owns this pool, for `Handle::current()`.
+    runtime: Weak<RuntimeInner>,
 }
 
 struct State {
@@ -68,7 +89,13 @@ struct State {
 }
 
 impl BlockingPool {
-    pub(crate) fn new(max_threads: usize, keep_alive: Duration) -> BlockingPool {
+    /// A pool with no thread yet; `runtime` is the runtime that will own it
+    /// (made with `Arc::new_cyclic`).
+    pub(crate) fn new(
+        max_threads: usize,
+        keep_alive: Duration,
+        runtime: Weak<RuntimeInner>,
+    ) -> BlockingPool {
         BlockingPool {
             inner: Arc::new(Inner {
                 state: Mutex::new(State {
@@ -82,6 +109,7 @@ impl BlockingPool {
                 condvar: Condvar::new(),
                 max_threads: max_threads.max(1),
                 keep_alive,
+                runtime,
             }),
         }
     }
@@ -94,6 +122,8 @@ impl BlockingPool {
     {
         let job = RemoteJoin::new(f);
         let handle = JoinHandle::remote(job.clone());
+        // A paused clock waits for the job before auto-advancing.
+        let job = crate::time::clock::hold_while(job);
         let mut state = self.inner.state.lock().unwrap();
         if state.shutdown {
             drop(state);
@@ -157,6 +187,8 @@ impl BlockingPool {
 impl Inner {
     /// A pool thread: run jobs until idle for `keep_alive` or shut down.
     fn run(&self) {
+        let runtime = self.runtime.clone();
+        let _ = RUNTIME.try_with(|r| *r.borrow_mut() = Some(runtime));
         let mut state = self.state.lock().unwrap();
         'jobs: loop {
             if let Some(job) = state.queue.pop_front() {

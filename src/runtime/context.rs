@@ -71,6 +71,22 @@ pub(crate) fn expect_core<R>(what: &str, f: impl FnOnce(&Core) -> R) -> R {
     }
 }
 
+/// Like [`expect_core`], for the functions that spawn onto the current
+/// worker: off a worker, the message points to `Handle`, which works from
+/// any thread (`instead` names its method, e.g. `Handle::spawn`).
+#[track_caller]
+pub(crate) fn expect_worker<R>(what: &str, instead: &str, f: impl FnOnce(&Core) -> R) -> R {
+    match with_core(f) {
+        Some(r) => r,
+        None => panic!(
+            "{what} must be called on a spool worker thread (inside `block_on` or a task), but \
+             no worker runs on this thread. From any other thread (a `spawn_blocking` closure, \
+             a thread of your own) use `spool::runtime::{instead}`: get the Handle with \
+             `Handle::current()` on a `spawn_blocking` thread or `Runtime::handle()` anywhere"
+        ),
+    }
+}
+
 /// Pushes a newly scheduled slot onto the current worker's run queue if this
 /// thread *is* that worker (`shared` identifies it). Returns false otherwise.
 #[inline]

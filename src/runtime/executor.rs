@@ -58,7 +58,7 @@ use std::time::{Duration, Instant};
 use slab::Slab;
 
 use super::dump::{TaskInfo, TaskState};
-use super::handle::Handle;
+use super::handle::RuntimeInner;
 use super::metrics::bump;
 use super::shared::{RemoteBatch, Shared};
 use super::timeline::{Recorder, MAIN_KEY};
@@ -103,7 +103,7 @@ pub(crate) struct Core {
     /// Spare buffers swapped with the remote queues when draining them.
     remote_spare: RefCell<RemoteBatch>,
     /// The runtime this worker belongs to (set once, before it runs).
-    handle: OnceCell<Arc<Handle>>,
+    runtime: OnceCell<Arc<RuntimeInner>>,
     pub(crate) reactor: Reactor,
     /// Task polls since the reactor was last polled (see `tick`).
     polls_since_io: Cell<usize>,
@@ -139,7 +139,7 @@ impl Core {
             tasks: RefCell::new(Slab::new()),
             arena: RefCell::new(arena),
             remote_spare: RefCell::new(RemoteBatch::default()),
-            handle: OnceCell::new(),
+            runtime: OnceCell::new(),
             reactor,
             polls_since_io: Cell::new(0),
             clock: Cell::new(Instant::now()),
@@ -588,22 +588,22 @@ impl Core {
 
     /// Metrics of the runtime this core belongs to.
     pub(crate) fn metrics(&self) -> Metrics {
-        match self.handle.get() {
-            Some(h) => h.metrics(),
+        match self.runtime.get() {
+            Some(rt) => rt.metrics(),
             None => Metrics::from_workers(vec![self.worker_metrics()]),
         }
     }
 
     /// Attaches the worker to its runtime. Called once, before it runs.
-    pub(crate) fn set_handle(&self, handle: Arc<Handle>) {
-        let _ = self.handle.set(handle);
+    pub(crate) fn set_runtime(&self, runtime: Arc<RuntimeInner>) {
+        let _ = self.runtime.set(runtime);
     }
 
     /// The runtime this worker belongs to.
-    pub(crate) fn handle(&self) -> &Arc<Handle> {
-        self.handle
+    pub(crate) fn runtime(&self) -> &Arc<RuntimeInner> {
+        self.runtime
             .get()
-            .expect("a running worker has its runtime handle")
+            .expect("a running worker has its runtime")
     }
 
     /// The loop of worker threads 1..n: tick until asked to stop, then shut

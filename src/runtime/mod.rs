@@ -6,8 +6,9 @@
 //!   queue, parking handshake, counters).
 //! - `context.rs`: which worker runs on this thread.
 //! - `metrics.rs`: the counters behind [`Runtime::metrics`].
-//! - `handle.rs`: the runtime as seen from its workers (placement,
-//!   injection into other workers, metrics).
+//! - `handle.rs`: what the workers share (placement, injection into other
+//!   workers, metrics, the blocking pool) and [`Handle`], the public way to
+//!   reach the runtime from any thread.
 //! - `blocking.rs`: the `spawn_blocking` thread pool.
 //!
 //! # Workers
@@ -48,7 +49,8 @@ use std::time::Duration;
 
 use crate::task::JoinHandle;
 use executor::{Core, CoreConfig};
-use handle::Handle;
+pub use handle::Handle;
+use handle::RuntimeInner;
 
 /// A spool runtime: worker 0 runs on the thread that calls
 /// [`block_on`](Runtime::block_on).
@@ -68,7 +70,8 @@ use handle::Handle;
 pub struct Runtime {
     /// Worker 0: runs on the thread that calls `block_on`.
     core: Box<Core>,
-    handle: Arc<Handle>,
+    /// What the workers and every [`Handle`] share.
+    inner: Arc<RuntimeInner>,
     /// Threads of workers 1..n.
     threads: Vec<thread::JoinHandle<()>>,
     /// The runtime stays on the thread that created it.
@@ -111,33 +114,39 @@ impl Runtime {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        match self.handle.least_loaded() {
+        match self.inner.least_loaded() {
             0 => match self.core.spawn(future) {
                 Ok(handle) => handle,
                 Err(_) => {
                     panic!("Runtime::spawn: the task arena is full (Builder::max_tasks reached)")
                 }
             },
-            w => self.handle.inject(w, future),
+            w => self.inner.inject(w, future),
         }
+    }
+
+    /// A [`Handle`] to this runtime: `Clone + Send + Sync`, for spawning
+    /// onto it from other threads.
+    pub fn handle(&self) -> Handle {
+        Handle::new(self.inner.clone())
     }
 
     /// A snapshot of the runtime's counters, summed over workers.
     pub fn metrics(&self) -> Metrics {
-        self.handle.metrics()
+        self.inner.metrics()
     }
 
     /// The polls recorded so far by every worker, if the runtime was built
     /// with [`Builder::timeline`] (empty otherwise).
     pub fn timeline(&self) -> Timeline {
         let mut events = Vec::new();
-        for w in &self.handle.workers {
+        for w in &self.inner.workers {
             if let Some(rec) = &w.timeline {
                 events.extend(rec.snapshot());
             }
         }
         Timeline {
-            workers: self.handle.workers.len(),
+            workers: self.inner.workers.len(),
             events,
         }
     }
@@ -166,7 +175,7 @@ impl Runtime {
     pub fn dump(&self) -> Dump {
         let mut tasks = self.core.dump_local();
         let mut replies = Vec::new();
-        for w in &self.handle.workers[1..] {
+        for w in &self.inner.workers[1..] {
             let (tx, rx) = mpsc::channel();
             let request = Arc::new(dump::DumpRequest::new(tx));
             if w.push_injected(request).is_ok() {
@@ -182,21 +191,21 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
-        for w in &self.handle.workers[1..] {
+        for w in &self.inner.workers[1..] {
             w.stop();
         }
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
         self.core.shutdown();
-        self.handle.blocking.shutdown();
+        self.inner.blocking.shutdown();
     }
 }
 
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
-            .field("workers", &self.handle.workers.len())
+            .field("workers", &self.inner.workers.len())
             .field("live_tasks_worker0", &self.core.live_tasks())
             .finish()
     }
@@ -215,6 +224,7 @@ pub struct Builder {
     max_blocking_threads: usize,
     blocking_keep_alive: Duration,
     timeline: Option<usize>,
+    start_paused: bool,
 }
 
 impl Default for Builder {
@@ -232,6 +242,7 @@ impl Builder {
             max_blocking_threads: blocking::DEFAULT_MAX_THREADS,
             blocking_keep_alive: blocking::DEFAULT_KEEP_ALIVE,
             timeline: None,
+            start_paused: false,
         }
     }
 
@@ -277,12 +288,34 @@ impl Builder {
         self
     }
 
+    /// Starts the runtime with its clock paused (see
+    /// [`time::pause`](crate::time::pause)): time moves only through
+    /// [`time::advance`](crate::time::advance) and auto-advance. Single
+    /// worker only: [`build`](Self::build) refuses it with `workers(n > 1)`.
+    pub fn start_paused(mut self, paused: bool) -> Builder {
+        self.start_paused = paused;
+        self
+    }
+
     /// Creates the runtime, starting worker threads 1..n.
+    ///
+    /// Fails with [`io::ErrorKind::InvalidInput`] for `workers(0)`, and for
+    /// `start_paused(true)` with more than one worker.
     pub fn build(self) -> io::Result<Runtime> {
         if self.workers == 0 {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "Builder::workers: a runtime needs at least one worker",
+            ));
+        }
+        if self.workers > 1 && self.start_paused {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "Builder::start_paused needs a single-worker runtime, but workers({}) \
+                     was asked for: a paused clock is one worker's clock",
+                    self.workers
+                ),
             ));
         }
         let timeline = match self.timeline {
@@ -294,12 +327,15 @@ impl Builder {
             timeline: timeline.map(|n| (std::time::Instant::now(), n)),
         };
         let core = Core::new(0, &config)?;
+        if self.start_paused {
+            core.reactor.clock().pause();
+        }
         let mut shareds = vec![core.shared().clone()];
         let mut threads = Vec::new();
-        let mut handle_txs = Vec::new();
+        let mut runtime_txs = Vec::new();
         let (ready_tx, ready_rx) = mpsc::channel();
         for i in 1..self.workers {
-            let (handle_tx, handle_rx) = mpsc::channel::<(Arc<Handle>, mpsc::Sender<()>)>();
+            let (runtime_tx, runtime_rx) = mpsc::channel::<(Arc<RuntimeInner>, mpsc::Sender<()>)>();
             let ready_tx = ready_tx.clone();
             let t = thread::Builder::new()
                 .name(format!("spool-worker-{i}"))
@@ -310,21 +346,21 @@ impl Builder {
                         Err(e) => return drop(ready_tx.send(Err(e))),
                     };
                     let _ = ready_tx.send(Ok(core.shared().clone()));
-                    if let Ok((handle, running_tx)) = handle_rx.recv() {
-                        core.set_handle(handle);
+                    if let Ok((runtime, running_tx)) = runtime_rx.recv() {
+                        core.set_runtime(runtime);
                         let _ = running_tx.send(());
                         core.run_worker();
                     }
                 })?;
             threads.push(t);
-            handle_txs.push(handle_tx);
+            runtime_txs.push(runtime_tx);
         }
         drop(ready_tx);
         let mut started = Vec::new();
         for _ in 1..self.workers {
             match ready_rx.recv() {
                 Ok(Ok(shared)) => started.push(shared),
-                Ok(Err(e)) => return Err(e), // dropping handle_txs stops the others
+                Ok(Err(e)) => return Err(e), // dropping runtime_txs stops the others
                 Err(_) => {
                     return Err(io::Error::other(
                         "a spool worker thread died while starting",
@@ -334,18 +370,23 @@ impl Builder {
         }
         started.sort_by_key(|s| s.worker);
         shareds.extend(started);
-        let blocking =
-            blocking::BlockingPool::new(self.max_blocking_threads, self.blocking_keep_alive);
-        let handle = Arc::new(Handle::new(shareds, blocking));
-        core.set_handle(handle.clone());
+        let inner = Arc::new_cyclic(|weak| {
+            let blocking = blocking::BlockingPool::new(
+                self.max_blocking_threads,
+                self.blocking_keep_alive,
+                weak.clone(),
+            );
+            RuntimeInner::new(shareds, blocking)
+        });
+        core.set_runtime(inner.clone());
         // Wait until every worker thread has run, not merely been created:
         // a thread's first wake-up may land on the CPU of the thread that
         // woke it, behind this one, and would then wait for the first task
         // this thread runs to finish (seen as a ~1 ms stall of worker 1 at
         // start-up on a 2-core machine).
         let (running_tx, running_rx) = mpsc::channel();
-        for tx in handle_txs {
-            let _ = tx.send((handle.clone(), running_tx.clone()));
+        for tx in runtime_txs {
+            let _ = tx.send((inner.clone(), running_tx.clone()));
         }
         drop(running_tx);
         for _ in 1..self.workers {
@@ -354,7 +395,7 @@ impl Builder {
         }
         Ok(Runtime {
             core,
-            handle,
+            inner,
             threads,
             _not_send: PhantomData,
         })

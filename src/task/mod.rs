@@ -48,7 +48,9 @@ use crate::runtime::{context, shared::Shared};
 ///
 /// # Panics
 ///
-/// Outside a spool runtime, and when the arena is capped with
+/// On a thread that is not a worker (the message points to
+/// [`Handle::spawn`](crate::runtime::Handle::spawn), which works from any
+/// thread), and when the arena is capped with
 /// [`Builder::max_tasks`](crate::Builder::max_tasks) and full (use
 /// [`try_spawn`] to get the future back instead).
 ///
@@ -65,7 +67,7 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    match context::expect_core("`spool::spawn`", |core| core.spawn(future)) {
+    match context::expect_worker("`spool::spawn`", "Handle::spawn", |core| core.spawn(future)) {
         Ok(handle) => handle,
         Err(_) => panic!(
             "spool::spawn: the task arena is full (Builder::max_tasks reached on this \
@@ -87,8 +89,10 @@ where
     F: Future + 'static,
     F::Output: 'static,
 {
-    context::expect_core("`spool::task::try_spawn`", |core| core.spawn(future))
-        .map_err(|future| SpawnError { future })
+    context::expect_worker("`spool::task::try_spawn`", "Handle::spawn", |core| {
+        core.spawn(future)
+    })
+    .map_err(|future| SpawnError { future })
 }
 
 /// The arena was full: the future that could not be spawned is inside.
@@ -132,8 +136,8 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    context::expect_core("`spool::spawn_on`", |core| {
-        let handle = core.handle();
+    context::expect_worker("`spool::spawn_on`", "Handle::spawn_on", |core| {
+        let handle = core.runtime();
         let n = handle.workers.len();
         assert!(
             worker < n,
@@ -171,9 +175,11 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    context::expect_core("`spool::spawn_blocking`", |core| {
-        core.handle().blocking.spawn(f)
-    })
+    context::expect_worker(
+        "`spool::spawn_blocking`",
+        "Handle::spawn_blocking",
+        |core| core.runtime().blocking.spawn(f),
+    )
 }
 
 /// The index of the worker running the caller, `0..worker_count()`.
@@ -194,7 +200,7 @@ pub fn current_worker() -> usize {
 #[track_caller]
 pub fn worker_count() -> usize {
     context::expect_core("`spool::task::worker_count`", |core| {
-        core.handle().workers.len()
+        core.runtime().workers.len()
     })
 }
 

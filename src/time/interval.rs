@@ -2,10 +2,9 @@
 
 use std::future::poll_fn;
 use std::task::{ready, Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use super::sleep::add_saturating;
-use super::{sleep_until, Sleep};
+use super::{sleep_until, Instant, Sleep};
 
 /// Ticks every `period`; the first tick completes at once.
 ///
@@ -23,7 +22,7 @@ pub fn interval(period: Duration) -> Interval {
 ///
 /// If `period` is zero, or outside a spool runtime.
 #[track_caller]
-pub fn interval_at(start: Instant, period: Duration) -> Interval {
+pub fn interval_at(start: impl Into<Instant>, period: Duration) -> Interval {
     assert!(period > Duration::ZERO, "`period` must be non-zero");
     Interval {
         delay: sleep_until(start),
@@ -73,16 +72,16 @@ impl Interval {
         let now = Instant::now();
         let next = if now.saturating_duration_since(scheduled) > MISSED_AFTER {
             match self.missed {
-                MissedTickBehavior::Burst => add_saturating(scheduled, self.period),
-                MissedTickBehavior::Delay => add_saturating(now, self.period),
+                MissedTickBehavior::Burst => scheduled + self.period,
+                MissedTickBehavior::Delay => now + self.period,
                 MissedTickBehavior::Skip => {
                     // `behind < period`, so `period - behind` is positive.
                     let behind = (now - scheduled).as_nanos() % self.period.as_nanos();
-                    add_saturating(now, self.period - Duration::from_nanos(behind as u64))
+                    now + (self.period - Duration::from_nanos(behind as u64))
                 }
             }
         } else {
-            add_saturating(scheduled, self.period)
+            scheduled + self.period
         };
         self.delay.reset(next);
         Poll::Ready(scheduled)
@@ -90,8 +89,7 @@ impl Interval {
 
     /// Restarts the schedule: the next tick is one period from now.
     pub fn reset(&mut self) {
-        self.delay
-            .reset(add_saturating(Instant::now(), self.period));
+        self.delay.reset(Instant::now() + self.period);
     }
 
     /// The period.

@@ -1,4 +1,11 @@
-//! Time: [`sleep`], [`sleep_until`], [`timeout`] and [`interval`].
+//! Time: [`Instant`], [`sleep`], [`sleep_until`], [`timeout`],
+//! [`interval`], and the paused clock ([`pause`], [`resume`], [`advance`]).
+//!
+//! Every deadline is a [`spool::time::Instant`](Instant) on the runtime's
+//! clock (`clock.rs`): real time, or, once paused, a virtual time that
+//! moves only through [`advance`] and auto-advance (when the runtime has
+//! nothing to run and no I/O is ready, the clock jumps to the next timer's
+//! deadline). Durations never overflow: `Duration::MAX` is "far future".
 //!
 //! Every timer is an entry in the current worker's timer heap (see
 //! `reactor/timers.rs`). A [`Sleep`] is *lazy*: creating one reads the clock
@@ -20,7 +27,8 @@
 //!   Timers fire in deadline order, equal deadlines in arming order.
 //!
 //! ```
-//! use std::time::{Duration, Instant};
+//! use std::time::Duration;
+//! use spool::time::Instant;
 //! spool::block_on(async {
 //!     let start = Instant::now();
 //!     spool::time::sleep(Duration::from_millis(5)).await;
@@ -32,12 +40,17 @@
 //! });
 //! ```
 
+pub(crate) mod clock;
 mod error;
+mod instant;
 mod interval;
+mod pause;
 mod sleep;
 mod timeout;
 
 pub use self::error::Elapsed;
+pub use self::instant::Instant;
 pub use self::interval::{interval, interval_at, Interval, MissedTickBehavior};
+pub use self::pause::{advance, pause, resume};
 pub use self::sleep::{sleep, sleep_until, Sleep};
 pub use self::timeout::{timeout, timeout_at, Timeout};

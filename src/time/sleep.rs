@@ -18,8 +18,9 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{ready, Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::Instant;
 use crate::reactor;
 
 /// Waits until `duration` has passed.
@@ -33,14 +34,16 @@ pub fn sleep(duration: Duration) -> Sleep {
     sleep_until(deadline_after(duration))
 }
 
-/// Waits until `deadline`.
+/// Waits until `deadline` (a [`spool::time::Instant`](Instant), or a
+/// `std::time::Instant`, which converts).
 ///
 /// # Panics
 ///
 /// Outside a spool runtime.
 #[track_caller]
 #[inline]
-pub fn sleep_until(deadline: Instant) -> Sleep {
+pub fn sleep_until(deadline: impl Into<Instant>) -> Sleep {
+    let deadline = deadline.into();
     if !reactor::is_entered() {
         panic!("{}", reactor::NO_REACTOR);
     }
@@ -51,23 +54,11 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     }
 }
 
-/// `now + duration`, or a deadline some 30 years away if that overflows.
+/// `now + duration`, or a deadline some 30 years away if that overflows
+/// (`Instant + Duration` saturates).
 #[inline]
 pub(crate) fn deadline_after(duration: Duration) -> Instant {
-    add_saturating(Instant::now(), duration)
-}
-
-/// How far away "far future" is: what a deadline that overflows becomes.
-const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
-
-/// `t + d`, or "far future" (some 30 years after `t`) if that overflows:
-/// every deadline computation in `spool::time` goes through this, so that
-/// no duration can make it panic.
-#[inline]
-pub(crate) fn add_saturating(t: Instant, d: Duration) -> Instant {
-    t.checked_add(d)
-        .or_else(|| t.checked_add(FAR_FUTURE))
-        .unwrap_or(t)
+    Instant::now() + duration
 }
 
 /// A future that completes at its deadline; see [`sleep`].
@@ -105,7 +96,8 @@ impl Sleep {
 
     /// Moves the deadline (the sleep may complete again after it did).
     /// The timer is re-armed in place, without a new heap entry.
-    pub fn reset(&mut self, deadline: Instant) {
+    pub fn reset(&mut self, deadline: impl Into<Instant>) {
+        let deadline = deadline.into();
         self.deadline = deadline;
         self.elapsed = false;
         if let Some(t) = self.entry {
@@ -147,7 +139,7 @@ impl Sleep {
             // Not armed, or armed at another worker's reactor: (re-)arm here
             // unless the deadline has passed already.
             _ => {
-                if Instant::now() >= deadline {
+                if d.clock().now() >= deadline {
                     Outcome::Elapsed
                 } else {
                     Outcome::Armed(d.timer_insert(deadline, waker), d.id())

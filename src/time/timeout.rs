@@ -3,11 +3,11 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use pin_project_lite::pin_project;
 
-use super::{sleep::deadline_after, sleep_until, Elapsed, Sleep};
+use super::{sleep::deadline_after, sleep_until, Elapsed, Instant, Sleep};
 
 /// Runs `future` for at most `duration`: `Ok(output)` if it finished first,
 /// `Err(Elapsed)` (and the future dropped) if the time ran out.
@@ -31,7 +31,7 @@ pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
 /// Outside a spool runtime.
 #[track_caller]
 #[inline]
-pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
+pub fn timeout_at<F: Future>(deadline: impl Into<Instant>, future: F) -> Timeout<F> {
     Timeout {
         value: future,
         delay: sleep_until(deadline),
