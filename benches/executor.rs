@@ -76,7 +76,7 @@ fn spawn_many(c: &mut Criterion) {
 }
 
 /// yield_many: 200 tasks each yielding 500 times (and spool with the
-/// timeline recorder on).
+/// timeline recorder on, and with a seeded run queue).
 fn yield_many(c: &mut Criterion) {
     let mut g = c.benchmark_group("yield_many");
     let rt = spool::Runtime::new().unwrap();
@@ -105,6 +105,26 @@ fn yield_many(c: &mut Criterion) {
         let mut handles = Vec::with_capacity(YIELD_TASKS);
         b.iter(|| {
             rt_rec.block_on(async {
+                for _ in 0..YIELD_TASKS {
+                    handles.push(spool::spawn(async {
+                        for _ in 0..NUM_YIELD {
+                            spool::task::yield_now().await;
+                        }
+                    }));
+                }
+                for h in handles.drain(..) {
+                    h.await.unwrap();
+                }
+            })
+        })
+    });
+    // The same with a seeded run queue (`Builder::seed`): what drawing the
+    // order from a PRNG costs. The `spool` row has no seed, as by default.
+    let rt_seeded = spool::Builder::new().seed(7).build().unwrap();
+    g.bench_function("spool_seeded", |b| {
+        let mut handles = Vec::with_capacity(YIELD_TASKS);
+        b.iter(|| {
+            rt_seeded.block_on(async {
                 for _ in 0..YIELD_TASKS {
                     handles.push(spool::spawn(async {
                         for _ in 0..NUM_YIELD {

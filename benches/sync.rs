@@ -144,7 +144,7 @@ fn semaphore_uncontended(c: &mut Criterion) {
         b.iter(|| {
             rt.block_on(async {
                 for _ in 0..ACQUIRES {
-                    drop(std::hint::black_box(sem.acquire().await));
+                    drop(std::hint::black_box(sem.acquire().await.unwrap()));
                 }
             })
         })

@@ -72,7 +72,7 @@ fn main() {
                 let (sem, service) = (sem.clone(), service.clone());
                 let (in_flight, max_in_flight) = (in_flight.clone(), max_in_flight.clone());
                 spool::spawn(async move {
-                    let _permit = sem.acquire().await;
+                    let _permit = sem.acquire().await.unwrap();
                     let now = in_flight.fetch_add(1, Ordering::Relaxed) + 1;
                     max_in_flight.fetch_max(now, Ordering::Relaxed);
                     let result = process(&service, id).await;

@@ -27,7 +27,8 @@
 //!    (`task/raw.rs`), records the slot under a key in a `slab::Slab`, and
 //!    pushes it onto the run queue. It returns a [`JoinHandle`].
 //! 2. **Run queue** (`runtime/executor.rs`, `Core::tick`). The worker pops
-//!    tasks in FIFO order, at most a batch at a time, and polls each through
+//!    tasks in FIFO order (or in an order drawn from `Builder::seed`,
+//!    `runtime/seeded.rs`), at most a batch at a time, and polls each through
 //!    a type-erased vtable. The state word (`task/state.rs`) goes from
 //!    `SCHEDULED` to `RUNNING`.
 //! 3. **Poll.** The future runs until it must wait. It returns `Pending`
@@ -82,6 +83,7 @@
 //! - [`time`], [`net`]: timers and sockets on the reactor.
 //! - [`sync`], [`future`]: channels, semaphore, combinators.
 //! - [`buf`]: the buffer pool (rent, use, return).
+//! - [`testing`]: seeded schedules and the paused clock for tests.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod buf;
@@ -93,6 +95,7 @@ pub(crate) mod reactor;
 pub mod runtime;
 pub mod sync;
 pub mod task;
+pub mod testing;
 pub mod time;
 
 pub use runtime::{block_on, Builder, Metrics, Runtime, WorkerMetrics};

@@ -63,7 +63,7 @@ fn semaphore_acquire_spends_budget() {
                 let mut acq = std::pin::pin!(sem.acquire());
                 match acq.as_mut().poll(cx) {
                     Poll::Ready(p) => {
-                        p.forget();
+                        p.unwrap().forget();
                         n += 1;
                     }
                     Poll::Pending => break,

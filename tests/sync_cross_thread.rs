@@ -50,11 +50,11 @@ fn oneshot_and_semaphore_across_threads() {
             // The main thread holds the permit until we answer.
             let answer = (1..=10u64).product();
             tx.send(answer).unwrap();
-            let _p = s.acquire().await;
+            let _p = s.acquire().await.unwrap();
         })
     });
     let got = spool::block_on(async move {
-        let permit = sem.acquire().await;
+        let permit = sem.acquire().await.unwrap();
         go_tx.send(()).unwrap();
         let got = rx.await.unwrap();
         drop(permit);

@@ -54,7 +54,7 @@ fn one_semaphore_bounds_tasks_on_every_worker() {
         .map(|_| {
             let (sem, holders, max_seen) = (sem.clone(), holders.clone(), max_seen.clone());
             rt.spawn(async move {
-                let _permit = sem.acquire().await;
+                let _permit = sem.acquire().await.unwrap();
                 let now = holders.fetch_add(1, Ordering::SeqCst) + 1;
                 max_seen.fetch_max(now, Ordering::SeqCst);
                 for _ in 0..3 {

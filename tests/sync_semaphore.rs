@@ -18,7 +18,7 @@ fn four_permits_one_hundred_tasks() {
                 let (sem, holders, max_seen, done) =
                     (sem.clone(), holders.clone(), max_seen.clone(), done.clone());
                 spool::spawn(async move {
-                    let _permit = sem.acquire().await;
+                    let _permit = sem.acquire().await.unwrap();
                     holders.set(holders.get() + 1);
                     max_seen.set(max_seen.get().max(holders.get()));
                     for _ in 0..(i % 5 + 1) {
@@ -46,11 +46,11 @@ fn aborted_waiter_hands_its_turn_on() {
         let permit = sem.try_acquire().unwrap();
         let s = sem.clone();
         let first = spool::spawn(async move {
-            let _p = s.acquire().await;
+            let _p = s.acquire().await.unwrap();
         });
         let s = sem.clone();
         let second = spool::spawn(async move {
-            let _p = s.acquire().await;
+            let _p = s.acquire().await.unwrap();
             "second ran"
         });
         spool::task::yield_now().await; // both park

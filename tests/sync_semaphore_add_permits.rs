@@ -38,7 +38,7 @@ fn added_permits_serve_waiters_first_in_order_across_batches() {
         .iter_mut()
         .zip(&wakers)
         .map(|(a, (w, _))| match poll_unpin(a, w) {
-            std::task::Poll::Ready(p) => p,
+            std::task::Poll::Ready(p) => p.unwrap(),
             std::task::Poll::Pending => panic!("a served waiter is still pending"),
         })
         .collect();

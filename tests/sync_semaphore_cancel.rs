@@ -23,7 +23,7 @@ fn waiters_are_served_in_fifo_order() {
     let woken: Vec<usize> = wakers.iter().map(|(_, c)| c.get()).collect();
     assert_eq!(woken, [1, 0, 0]);
     let p0 = match poll_unpin(&mut acquires[0], &wakers[0].0) {
-        std::task::Poll::Ready(p) => p,
+        std::task::Poll::Ready(p) => p.unwrap(),
         _ => panic!("first waiter must own the permit"),
     };
     assert!(poll_unpin(&mut acquires[1], &wakers[1].0).is_pending());

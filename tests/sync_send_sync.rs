@@ -2,7 +2,8 @@
 //! futures `Send` when `T: Send`, so they can cross workers.
 
 use spool::future::{join, join_all, select};
-use spool::sync::{mpsc, oneshot, Semaphore};
+use spool::sync::{mpsc, oneshot, Mutex, RwLock, Semaphore};
+use std::sync::Arc;
 
 fn send_sync<T: Send + Sync>(_: &T) {}
 fn send<T: Send>(_: &T) {}
@@ -25,6 +26,24 @@ fn handles_and_futures_are_send() {
     send_sync(&sem);
     send(&sem.acquire());
     send_sync(&sem.try_acquire().unwrap());
+    send(&sem.acquire_many(2));
+    let sem = Arc::new(sem);
+    send(&sem.clone().acquire_owned());
+    send_sync(&sem.clone().try_acquire_owned().unwrap());
+    send(&tx.reserve());
+    send_sync(&tx.try_reserve().unwrap());
+    let m = Arc::new(Mutex::new(String::new()));
+    send_sync(&*m);
+    send(&m.lock());
+    send(&m.clone().lock_owned());
+    send_sync(&m.try_lock().unwrap());
+    send_sync(&m.clone().try_lock_owned().unwrap());
+    let l = RwLock::new(String::new());
+    send_sync(&l);
+    send(&l.read());
+    send(&l.write());
+    send_sync(&l.try_read().unwrap());
+    send_sync(&l.try_write().unwrap());
     send(&join(async {}, async {}));
     send(&join_all(vec![async {}]));
     send(&select(async {}, async {}));

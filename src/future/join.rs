@@ -10,7 +10,9 @@ use std::task::{Context, Poll};
 /// Runs `a` and `b` concurrently in the current task and returns both
 /// outputs, in argument order, once both have finished.
 ///
-/// Each poll polls whichever of the two has not finished yet.
+/// Each poll polls whichever of the two has not finished yet, `a` first
+/// (in an order drawn from the seed under a seeded runtime,
+/// [`Builder::seed`](crate::Builder::seed)).
 ///
 /// ```
 /// let (x, y) = spool::block_on(spool::future::join(async { 1 }, async { "two" }));
@@ -39,8 +41,14 @@ impl<A: Future, B: Future> Future for Join<A, B> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let a_done = this.a.as_mut().poll_done(cx).is_ready();
-        let b_done = this.b.as_mut().poll_done(cx).is_ready();
+        // Under a seeded runtime the order is drawn from the seed.
+        let (a_done, b_done) = if crate::runtime::seeded::draw(2) == Some(1) {
+            let b_done = this.b.as_mut().poll_done(cx).is_ready();
+            (this.a.as_mut().poll_done(cx).is_ready(), b_done)
+        } else {
+            let a_done = this.a.as_mut().poll_done(cx).is_ready();
+            (a_done, this.b.as_mut().poll_done(cx).is_ready())
+        };
         if a_done && b_done {
             Poll::Ready((this.a.take_output(), this.b.take_output()))
         } else {

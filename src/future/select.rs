@@ -43,7 +43,8 @@ impl<T> Either<T, T> {
 /// The loser is dropped in place as soon as the winner finishes, so its
 /// destructor (releasing a permit, cancelling a pending send) runs before
 /// `select` returns. `a` is polled first on every poll, so when both are
-/// ready `a` wins.
+/// ready `a` wins; under a seeded runtime ([`Builder::seed`](crate::Builder::seed))
+/// the side polled first is drawn from the seed instead.
 pub fn select<A: Future, B: Future>(a: A, b: B) -> Select<A, B> {
     Select {
         a: Some(a),
@@ -67,22 +68,34 @@ impl<A: Future, B: Future> Future for Select<A, B> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
-        let a = this
+        let mut a = this
             .a
             .as_mut()
             .as_pin_mut()
             .expect("Select polled after completion");
-        let out = if let Poll::Ready(v) = a.poll(cx) {
-            Either::Left(v)
-        } else {
-            let b = this
-                .b
-                .as_mut()
-                .as_pin_mut()
-                .expect("Select polled after completion");
-            match b.poll(cx) {
+        let mut b = this
+            .b
+            .as_mut()
+            .as_pin_mut()
+            .expect("Select polled after completion");
+        // Under a seeded runtime, which side goes first is drawn from the
+        // seed; otherwise `a` does.
+        let b_first = crate::runtime::seeded::draw(2) == Some(1);
+        let out = if b_first {
+            match b.as_mut().poll(cx) {
                 Poll::Ready(v) => Either::Right(v),
-                Poll::Pending => return Poll::Pending,
+                Poll::Pending => match a.as_mut().poll(cx) {
+                    Poll::Ready(v) => Either::Left(v),
+                    Poll::Pending => return Poll::Pending,
+                },
+            }
+        } else {
+            match a.as_mut().poll(cx) {
+                Poll::Ready(v) => Either::Left(v),
+                Poll::Pending => match b.as_mut().poll(cx) {
+                    Poll::Ready(v) => Either::Right(v),
+                    Poll::Pending => return Poll::Pending,
+                },
             }
         };
         // Drop both in place: the loser is cancelled, the winner is spent.

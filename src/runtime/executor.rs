@@ -60,6 +60,7 @@ use slab::Slab;
 use super::dump::{TaskInfo, TaskState};
 use super::handle::RuntimeInner;
 use super::metrics::bump;
+use super::seeded::Seeded;
 use super::shared::{RemoteBatch, Shared};
 use super::timeline::{Recorder, MAIN_KEY};
 use super::{context, Metrics};
@@ -82,6 +83,8 @@ pub(crate) struct CoreConfig {
     pub(crate) max_tasks: Option<usize>,
     /// `(epoch, events per worker)` when the timeline is recorded.
     pub(crate) timeline: Option<(Instant, usize)>,
+    /// `Builder::seed`: the run queue's order is drawn from it (`seeded.rs`).
+    pub(crate) seed: Option<u64>,
 }
 
 /// What the slab remembers about a live task.
@@ -118,6 +121,8 @@ pub(crate) struct Core {
     /// The timeline is on (`shared.timeline` is `Some`), kept here so that
     /// the poll path tests one bool and nothing else when it is off.
     recording: bool,
+    /// Seeded scheduling (`Builder::seed`), or `None` for FIFO.
+    seeded: Option<Seeded>,
 }
 
 /// Most spare counts on `Shared` a worker keeps (see `Core::spare_refs`).
@@ -146,6 +151,7 @@ impl Core {
             max_tasks: max_tasks.unwrap_or(usize::MAX),
             spare_refs: RefCell::new(Vec::new()),
             recording: config.timeline.is_some(),
+            seeded: config.seed.map(Seeded::new),
         }))
     }
 
@@ -316,13 +322,30 @@ impl Core {
     /// Polls up to [`BATCH`] queued tasks; returns how many it polled.
     fn run_batch(&self) -> usize {
         for n in 0..BATCH {
-            let next = self.run_queue.borrow_mut().pop_front();
+            let next = self.next_task();
             match next {
                 Some(ptr) => self.run_task(ptr),
                 None => return n,
             }
         }
         BATCH
+    }
+
+    /// Takes the next task to poll off the run queue: the front (FIFO), or
+    /// one drawn from the seed (`seeded.rs`).
+    #[inline]
+    fn next_task(&self) -> Option<NonNull<Header>> {
+        let mut queue = self.run_queue.borrow_mut();
+        match &self.seeded {
+            None => queue.pop_front(),
+            Some(seeded) => seeded.pick(&mut queue),
+        }
+    }
+
+    /// The seeded scheduler, if `Builder::seed` was given.
+    #[inline]
+    pub(crate) fn seeded(&self) -> Option<&Seeded> {
+        self.seeded.as_ref()
     }
 
     /// Polls one task taken off the run queue.

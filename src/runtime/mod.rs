@@ -10,6 +10,7 @@
 //!   workers, metrics, the blocking pool) and [`Handle`], the public way to
 //!   reach the runtime from any thread.
 //! - `blocking.rs`: the `spawn_blocking` thread pool.
+//! - `seeded.rs`: the seeded run-queue order of `Builder::seed`.
 //!
 //! # Workers
 //!
@@ -31,6 +32,7 @@ pub(crate) mod handle;
 #[cfg(all(test, loom))]
 mod loom_tests;
 mod metrics;
+pub(crate) mod seeded;
 pub(crate) mod shared;
 mod timeline;
 
@@ -225,6 +227,7 @@ pub struct Builder {
     blocking_keep_alive: Duration,
     timeline: Option<usize>,
     start_paused: bool,
+    seed: Option<u64>,
 }
 
 impl Default for Builder {
@@ -243,6 +246,7 @@ impl Builder {
             blocking_keep_alive: blocking::DEFAULT_KEEP_ALIVE,
             timeline: None,
             start_paused: false,
+            seed: None,
         }
     }
 
@@ -297,10 +301,28 @@ impl Builder {
         self
     }
 
+    /// Seeded, reproducible scheduling: the run queue hands out runnable
+    /// tasks in an order drawn from a generator seeded with `seed` (never
+    /// starving a task), and `select`/`join` fairness draws from it too.
+    /// With a paused clock and no real I/O, the same program and seed poll
+    /// the same tasks in the same order every run; other seeds try other
+    /// interleavings (see [`testing::explore`](crate::testing::explore)).
+    /// Single worker only: [`build`](Self::build) refuses it with
+    /// `workers(n > 1)`.
+    ///
+    /// Without this call, a single-worker runtime takes its seed from the
+    /// `SPOOL_SEED` environment variable if it is set (to replay a failing
+    /// seed); with neither, the run queue is FIFO.
+    pub fn seed(mut self, seed: u64) -> Builder {
+        self.seed = Some(seed);
+        self
+    }
+
     /// Creates the runtime, starting worker threads 1..n.
     ///
-    /// Fails with [`io::ErrorKind::InvalidInput`] for `workers(0)`, and for
-    /// `start_paused(true)` with more than one worker.
+    /// Fails with [`io::ErrorKind::InvalidInput`] for `workers(0)`, for
+    /// `start_paused(true)` or `seed(..)` with more than one worker, and for
+    /// a `SPOOL_SEED` that is not a number.
     pub fn build(self) -> io::Result<Runtime> {
         if self.workers == 0 {
             return Err(io::Error::new(
@@ -308,16 +330,26 @@ impl Builder {
                 "Builder::workers: a runtime needs at least one worker",
             ));
         }
-        if self.workers > 1 && self.start_paused {
+        if self.workers > 1 && (self.start_paused || self.seed.is_some()) {
+            let what = if self.start_paused {
+                "Builder::start_paused"
+            } else {
+                "Builder::seed"
+            };
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 format!(
-                    "Builder::start_paused needs a single-worker runtime, but workers({}) \
-                     was asked for: a paused clock is one worker's clock",
+                    "{what} needs a single-worker runtime, but workers({}) was asked \
+                     for: a paused clock and a seeded schedule are one worker's",
                     self.workers
                 ),
             ));
         }
+        let seed = match self.seed {
+            Some(seed) => Some(seed),
+            None if self.workers == 1 => seeded::env_seed()?,
+            None => None,
+        };
         let timeline = match self.timeline {
             Some(n) => Some(n),
             None => timeline::from_env()?,
@@ -325,6 +357,7 @@ impl Builder {
         let config = CoreConfig {
             max_tasks: self.max_tasks,
             timeline: timeline.map(|n| (std::time::Instant::now(), n)),
+            seed,
         };
         let core = Core::new(0, &config)?;
         if self.start_paused {

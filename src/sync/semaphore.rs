@@ -1,27 +1,26 @@
 //! A counting semaphore with RAII permits and a FIFO queue of waiters.
 //!
+//! The counting and queueing live in `batch_semaphore.rs` (shared with
+//! [`Mutex`](super::Mutex) and [`RwLock`](super::RwLock)); this file is the
+//! public face: permits, owned permits, the acquire futures and the errors.
+//!
 //! # Invariants
 //!
-//! - `permits` counts permits nobody holds and nobody has been handed.
-//!   Every permit is in exactly one place: `permits`, a live
-//!   [`SemaphorePermit`], or a notified entry of `waiters` whose
-//!   [`Acquire`] future has not yet seen it.
-//! - `permits > 0` implies no waiter is queued: a released permit goes to
-//!   the oldest waiter before it goes back to `permits`. So waiters are
-//!   served in FIFO order and a newcomer never jumps the queue.
-//! - An [`Acquire`] dropped after it was handed a permit passes that permit
-//!   on (to the next waiter, or back to `permits`), so cancellation never
-//!   loses one.
-//! - Wakers are woken only after the mutex is released.
+//! - Every permit is in exactly one place: free in the semaphore, in a live
+//!   [`SemaphorePermit`] / [`OwnedSemaphorePermit`], or handed to a waiting
+//!   [`Acquire`] / [`AcquireOwned`] that has not yet seen it.
+//! - Waiters are served in FIFO order, a request for many permits included:
+//!   a newcomer never jumps the queue, even when it asks for fewer.
+//! - An acquire future dropped while it waits gives back what it had been
+//!   handed, so cancellation never loses a permit.
 
-use super::wait_list::{WaitList, WaiterKey, WaiterState, WakeBatch};
-use crate::coop;
-use crate::loom::sync::{Mutex, MutexGuard};
+use super::batch_semaphore::{BatchSemaphore, MAX_PERMITS};
+use super::wait_list::WaiterKey;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::PoisonError;
-use std::task::{Context, Poll, Waker};
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
 /// Limits how many tasks hold a permit at once.
 ///
@@ -30,29 +29,25 @@ use std::task::{Context, Poll, Waker};
 /// ```
 /// use spool::sync::Semaphore;
 /// spool::block_on(async {
-///     let sem = Semaphore::new(2);
-///     let a = sem.acquire().await;
-///     let _b = sem.acquire().await;
+///     let sem = Semaphore::new(3);
+///     let a = sem.acquire().await.unwrap();
+///     let _bc = sem.acquire_many(2).await.unwrap();
 ///     assert!(sem.try_acquire().is_err());
 ///     drop(a); // released on drop
 ///     assert_eq!(sem.available_permits(), 1);
+///     sem.close();
+///     assert!(sem.acquire().await.is_err());
 /// });
 /// ```
 pub struct Semaphore {
-    state: Mutex<State>,
-}
-
-#[derive(Debug)]
-struct State {
-    permits: usize,
-    waiters: WaitList,
+    inner: BatchSemaphore,
 }
 
 impl Semaphore {
     /// The most permits a semaphore can hold: `usize::MAX >> 3`, as in
     /// tokio. [`new`](Self::new) and [`add_permits`](Self::add_permits)
     /// panic past it.
-    pub const MAX_PERMITS: usize = usize::MAX >> 3;
+    pub const MAX_PERMITS: usize = MAX_PERMITS;
 
     /// A semaphore with `permits` permits.
     ///
@@ -60,48 +55,94 @@ impl Semaphore {
     ///
     /// If `permits` exceeds [`MAX_PERMITS`](Self::MAX_PERMITS).
     pub fn new(permits: usize) -> Self {
-        assert!(
-            permits <= Self::MAX_PERMITS,
-            "Semaphore::new: {permits} permits exceed Semaphore::MAX_PERMITS ({})",
-            Self::MAX_PERMITS
-        );
         Semaphore {
-            state: Mutex::new(State {
-                permits,
-                waiters: WaitList::new(),
-            }),
+            inner: BatchSemaphore::new(permits),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // Nothing under this lock can leave the state half-updated.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    /// Waits for a permit. Waiters are served in the order they started
+    /// waiting; fails once the semaphore is [closed](Self::close).
+    ///
+    /// Cancel-safe: dropping the future gives its turn (or its permit, if
+    /// it had been handed one) to the next waiter.
+    pub fn acquire(&self) -> Acquire<'_> {
+        self.acquire_many(1)
     }
 
-    /// Waits for a permit. Waiters are served in the order they started
-    /// waiting; dropping the future gives its turn (or its permit, if it
-    /// had been handed one) to the next waiter.
-    pub fn acquire(&self) -> Acquire<'_> {
+    /// Waits for `n` permits at once; like [`acquire`](Self::acquire). The
+    /// request keeps its place in the queue: permits freed meanwhile are
+    /// set aside for it, never taken by a later, smaller request.
+    pub fn acquire_many(&self, n: u32) -> Acquire<'_> {
         Acquire {
             sem: self,
+            n,
             waiter: None,
         }
     }
 
     /// Takes a permit if one is free and nobody is queued for it.
     pub fn try_acquire(&self) -> Result<SemaphorePermit<'_>, TryAcquireError> {
-        let mut st = self.lock();
-        if st.permits > 0 {
-            st.permits -= 1;
-            Ok(SemaphorePermit { sem: self })
-        } else {
-            Err(TryAcquireError::NoPermits)
+        self.try_acquire_many(1)
+    }
+
+    /// Takes `n` permits if they are free and nobody is queued.
+    pub fn try_acquire_many(&self, n: u32) -> Result<SemaphorePermit<'_>, TryAcquireError> {
+        self.inner.try_acquire(n as usize)?;
+        Ok(SemaphorePermit {
+            sem: self,
+            permits: n,
+        })
+    }
+
+    /// Waits for a permit that owns a reference to the semaphore, so that
+    /// it can move into a spawned task.
+    ///
+    /// ```
+    /// use spool::sync::Semaphore;
+    /// use std::sync::Arc;
+    /// spool::block_on(async {
+    ///     let sem = Arc::new(Semaphore::new(1));
+    ///     let permit = sem.clone().acquire_owned().await.unwrap();
+    ///     let task = spool::spawn(async move {
+    ///         let _permit = permit; // released when the task ends
+    ///     });
+    ///     task.await.unwrap();
+    ///     assert_eq!(sem.available_permits(), 1);
+    /// });
+    /// ```
+    pub fn acquire_owned(self: Arc<Self>) -> AcquireOwned {
+        self.acquire_many_owned(1)
+    }
+
+    /// [`acquire_many`](Self::acquire_many) with an owned permit.
+    pub fn acquire_many_owned(self: Arc<Self>, n: u32) -> AcquireOwned {
+        AcquireOwned {
+            sem: self,
+            n,
+            waiter: None,
         }
+    }
+
+    /// [`try_acquire`](Self::try_acquire) with an owned permit.
+    pub fn try_acquire_owned(self: Arc<Self>) -> Result<OwnedSemaphorePermit, TryAcquireError> {
+        self.try_acquire_many_owned(1)
+    }
+
+    /// [`try_acquire_many`](Self::try_acquire_many) with an owned permit.
+    pub fn try_acquire_many_owned(
+        self: Arc<Self>,
+        n: u32,
+    ) -> Result<OwnedSemaphorePermit, TryAcquireError> {
+        self.inner.try_acquire(n as usize)?;
+        Ok(OwnedSemaphorePermit {
+            sem: self,
+            permits: n,
+        })
     }
 
     /// Permits that are free right now.
     pub fn available_permits(&self) -> usize {
-        self.lock().permits
+        self.inner.available_permits()
     }
 
     /// Adds `n` permits, handing them to waiters first (oldest first).
@@ -111,8 +152,8 @@ impl Semaphore {
     ///
     /// # Panics
     ///
-    /// If `n`, or the free permits once the waiters are served, would
-    /// exceed [`MAX_PERMITS`](Self::MAX_PERMITS); the free count is left
+    /// If the free permits, once the waiters are served, would exceed
+    /// [`MAX_PERMITS`](Self::MAX_PERMITS); the free count is left
     /// unchanged then.
     pub fn add_permits(&self, n: usize) {
         assert!(
@@ -120,154 +161,129 @@ impl Semaphore {
             "Semaphore::add_permits: {n} permits exceed Semaphore::MAX_PERMITS ({})",
             Self::MAX_PERMITS
         );
-        let mut left = n;
-        let mut batch = WakeBatch::new();
-        let mut st = self.lock();
-        // Hand permits to waiters a batch at a time, waking each batch with
-        // the lock released; whatever is left once nobody waits goes to
-        // `permits` at once.
-        loop {
-            while left > 0 && !batch.is_full() {
-                match st.waiters.notify_one() {
-                    Some(w) => batch.push(w),
-                    None => break,
-                }
-                left -= 1;
-            }
-            if !batch.is_full() || left == 0 {
-                break;
-            }
-            drop(st);
-            batch.wake_all();
-            st = self.lock();
-        }
-        let total = st
-            .permits
-            .checked_add(left)
-            .filter(|&t| t <= Self::MAX_PERMITS);
-        match total {
-            Some(total) => st.permits = total,
-            None => {
-                let held = st.permits;
-                drop(st);
-                batch.wake_all();
-                panic!(
-                    "Semaphore::add_permits: {held} free + {left} added permits exceed \
-                     Semaphore::MAX_PERMITS ({})",
-                    Self::MAX_PERMITS
-                );
-            }
-        }
-        drop(st);
-        batch.wake_all();
+        self.inner.release(n);
     }
 
-    /// Returns one permit: to the oldest waiter if there is one.
-    fn release(&self) {
-        let waker = {
-            let mut st = self.lock();
-            Self::release_locked(&mut st)
-        };
-        if let Some(w) = waker {
-            w.wake();
-        }
+    /// Closes the semaphore: every waiting acquire, and every later one,
+    /// fails with [`AcquireError`]; `try_acquire` gives
+    /// [`TryAcquireError::Closed`]. Permits already held stay valid.
+    pub fn close(&self) {
+        self.inner.close();
     }
 
-    fn release_locked(st: &mut State) -> Option<Waker> {
-        let next = st.waiters.notify_one();
-        if next.is_none() {
-            // A released permit was taken from the count, so adding it
-            // back cannot pass MAX_PERMITS.
-            st.permits += 1;
-        }
-        next
+    /// True once [`close`](Self::close) was called.
+    pub fn is_closed(&self) -> bool {
+        self.inner.is_closed()
     }
 }
 
 impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let st = self.lock();
-        f.debug_struct("Semaphore")
-            .field("permits", &st.permits)
-            .field("waiting", &!st.waiters.is_empty())
-            .finish()
+        self.inner.fmt(f)
     }
 }
 
-/// A held permit of a [`Semaphore`]; dropping it releases the permit.
+/// Held permits of a [`Semaphore`]; dropping it releases them.
 #[must_use = "the permit is released as soon as it is dropped"]
 pub struct SemaphorePermit<'a> {
     sem: &'a Semaphore,
+    permits: u32,
 }
 
 impl SemaphorePermit<'_> {
-    /// Consumes the permit without releasing it: the semaphore has one
-    /// permit fewer from now on.
-    pub fn forget(self) {
-        std::mem::forget(self);
+    /// Consumes the permit without releasing it: the semaphore has that
+    /// many permits fewer from now on.
+    pub fn forget(mut self) {
+        self.permits = 0;
+    }
+
+    /// How many permits this holds.
+    pub fn num_permits(&self) -> usize {
+        self.permits as usize
     }
 }
 
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
-        self.sem.release();
+        self.sem.inner.release(self.permits as usize);
     }
 }
 
 impl fmt::Debug for SemaphorePermit<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SemaphorePermit").finish_non_exhaustive()
+        f.debug_struct("SemaphorePermit")
+            .field("permits", &self.permits)
+            .finish_non_exhaustive()
     }
 }
 
-/// Future of [`Semaphore::acquire`].
+/// Held permits of a [`Semaphore`] in an `Arc`; dropping it releases them.
+#[must_use = "the permit is released as soon as it is dropped"]
+pub struct OwnedSemaphorePermit {
+    sem: Arc<Semaphore>,
+    permits: u32,
+}
+
+impl OwnedSemaphorePermit {
+    /// Consumes the permit without releasing it.
+    pub fn forget(mut self) {
+        self.permits = 0;
+    }
+
+    /// How many permits this holds.
+    pub fn num_permits(&self) -> usize {
+        self.permits as usize
+    }
+
+    /// The semaphore the permit belongs to.
+    pub fn semaphore(&self) -> &Arc<Semaphore> {
+        &self.sem
+    }
+}
+
+impl Drop for OwnedSemaphorePermit {
+    fn drop(&mut self) {
+        self.sem.inner.release(self.permits as usize);
+    }
+}
+
+impl fmt::Debug for OwnedSemaphorePermit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OwnedSemaphorePermit")
+            .field("permits", &self.permits)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Future of [`Semaphore::acquire`] and [`Semaphore::acquire_many`].
 #[must_use = "futures do nothing unless polled"]
 pub struct Acquire<'a> {
     sem: &'a Semaphore,
+    n: u32,
     /// Our place in the queue, while we wait.
     waiter: Option<WaiterKey>,
 }
 
 impl<'a> Future for Acquire<'a> {
-    type Output = SemaphorePermit<'a>;
+    type Output = Result<SemaphorePermit<'a>, AcquireError>;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<SemaphorePermit<'a>> {
-        std::task::ready!(coop::poll_proceed(cx));
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
-        let mut st = this.sem.lock();
-        match &this.waiter {
-            Some(key) => match st.waiters.poll_state(key, cx.waker()) {
-                WaiterState::Queued => return Poll::Pending,
-                WaiterState::Notified => this.waiter = None,
-            },
-            None if st.permits > 0 => st.permits -= 1,
-            None => {
-                this.waiter = Some(st.waiters.push(cx.waker()));
-                return Poll::Pending;
-            }
-        }
-        Poll::Ready(SemaphorePermit { sem: this.sem })
+        std::task::ready!(this
+            .sem
+            .inner
+            .poll_acquire(cx, this.n as usize, &mut this.waiter))?;
+        Poll::Ready(Ok(SemaphorePermit {
+            sem: this.sem,
+            permits: this.n,
+        }))
     }
 }
 
 impl Drop for Acquire<'_> {
     fn drop(&mut self) {
-        let Some(key) = self.waiter.take() else {
-            return;
-        };
-        let (stale, next) = {
-            let mut st = self.sem.lock();
-            let (notified, stale) = st.waiters.remove(key);
-            let next = if notified {
-                Semaphore::release_locked(&mut st)
-            } else {
-                None
-            };
-            (stale, next)
-        };
-        drop(stale);
-        if let Some(w) = next {
-            w.wake();
+        if let Some(key) = self.waiter.take() {
+            self.sem.inner.cancel(key, self.n as usize);
         }
     }
 }
@@ -275,22 +291,81 @@ impl Drop for Acquire<'_> {
 impl fmt::Debug for Acquire<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Acquire")
+            .field("permits", &self.n)
             .field("waiting", &self.waiter.is_some())
             .finish_non_exhaustive()
     }
 }
 
+/// Future of [`Semaphore::acquire_owned`] and
+/// [`Semaphore::acquire_many_owned`].
+#[must_use = "futures do nothing unless polled"]
+pub struct AcquireOwned {
+    sem: Arc<Semaphore>,
+    n: u32,
+    /// Our place in the queue, while we wait.
+    waiter: Option<WaiterKey>,
+}
+
+impl Future for AcquireOwned {
+    type Output = Result<OwnedSemaphorePermit, AcquireError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        std::task::ready!(this
+            .sem
+            .inner
+            .poll_acquire(cx, this.n as usize, &mut this.waiter))?;
+        Poll::Ready(Ok(OwnedSemaphorePermit {
+            sem: this.sem.clone(),
+            permits: this.n,
+        }))
+    }
+}
+
+impl Drop for AcquireOwned {
+    fn drop(&mut self) {
+        if let Some(key) = self.waiter.take() {
+            self.sem.inner.cancel(key, self.n as usize);
+        }
+    }
+}
+
+impl fmt::Debug for AcquireOwned {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcquireOwned")
+            .field("permits", &self.n)
+            .field("waiting", &self.waiter.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The semaphore was closed while (or before) waiting for a permit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AcquireError(pub(crate) ());
+
+impl fmt::Display for AcquireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("semaphore closed")
+    }
+}
+
+impl std::error::Error for AcquireError {}
+
 /// Why [`Semaphore::try_acquire`] failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TryAcquireError {
-    /// Every permit is held (or promised to a waiter).
+    /// The semaphore was closed.
+    Closed,
+    /// Not enough permits are free (or they are promised to a waiter).
     NoPermits,
 }
 
 impl fmt::Display for TryAcquireError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            TryAcquireError::Closed => f.write_str("semaphore closed"),
             TryAcquireError::NoPermits => f.write_str("no permits available"),
         }
     }

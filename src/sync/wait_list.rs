@@ -1,11 +1,12 @@
 //! A FIFO queue of parked futures that allocates nothing in steady state.
 //!
-//! Both the bounded channel (senders waiting for a free slot) and the
-//! [`Semaphore`](super::Semaphore) (tasks waiting for a permit) park futures
-//! in a [`WaitList`]. It lives *inside* the owner's mutex, so every method
-//! takes `&mut self` and none of them wakes anybody: methods that make a
-//! waiter runnable return its [`Waker`] and the caller wakes it after the
-//! lock is released.
+//! Every primitive of [`sync`](super) that makes a future wait parks it in
+//! a [`WaitList`]: senders on a full channel, `acquire` / `lock` / `read` /
+//! `write` calls (through the permit core, `permits.rs`), `Notify`,
+//! `watch` and `broadcast` receivers, `Barrier` waiters. It lives *inside*
+//! the owner's mutex, so every method takes `&mut self` and none of them
+//! wakes anybody: methods that make a waiter runnable return its [`Waker`]
+//! and the caller wakes it after the lock is released (see [`WakeBatch`]).
 //!
 //! # Layout
 //!
@@ -15,18 +16,22 @@
 //! once the list has held as many waiters at once as it ever will, parking
 //! and unparking allocate nothing.
 //!
+//! Each entry carries one word of `data` that belongs to the owner: the
+//! permits a waiter still needs (semaphore, channel), the generation it
+//! parked in (`Notify`, `Barrier`). The list never interprets it.
+//!
 //! # Invariants
 //!
 //! - A [`WaiterKey`] is owned by exactly one future (the one that called
 //!   [`WaitList::push`]) and is removed by that future only, with
-//!   [`WaitList::remove`], when it completes or is dropped. The list never
-//!   frees an entry on its own, so a key can never refer to someone else's
-//!   entry.
+//!   [`WaitList::remove`] or when [`WaitList::poll_state`] reports it
+//!   notified. The list never frees an entry on its own, so a key can never
+//!   refer to someone else's entry.
 //! - An entry is either *queued* (linked into the FIFO list) or *notified*
-//!   (unlinked, and handed one unit of whatever the owner counts: a slot, a
-//!   permit). A notified entry's owner must either use its unit or, when it
-//!   is dropped, give it back ([`WaitList::remove`] reports which case
-//!   applies), so no unit is ever lost.
+//!   (unlinked, and handed whatever the owner hands out: a slot, permits, a
+//!   notification). A notified entry's owner must either use what it was
+//!   handed or, when it is dropped, give it back ([`WaitList::remove`]
+//!   reports which case applies), so nothing is ever lost.
 //! - Waiters are notified strictly in the order they were pushed.
 
 use slab::Slab;
@@ -46,8 +51,21 @@ pub(crate) struct WaiterKey(usize);
 pub(crate) enum WaiterState {
     /// Still in the queue; its waker has been refreshed.
     Queued,
-    /// Handed a unit by [`WaitList::notify_one`]; the entry is gone now.
-    Notified,
+    /// Unlinked by [`WaitList::notify_one`]; the entry is gone now. Holds
+    /// the entry's `data` as it was when it was freed.
+    Notified(usize),
+}
+
+/// What [`WaitList::remove`] took out of the list.
+#[derive(Debug)]
+pub(crate) struct Removed {
+    /// True if the entry had been notified (and so was handed something
+    /// its owner must now use or give back).
+    pub(crate) notified: bool,
+    /// The entry's `data`.
+    pub(crate) data: usize,
+    /// Its waker, returned so that it is dropped after the lock is released.
+    pub(crate) waker: Option<Waker>,
 }
 
 #[derive(Debug)]
@@ -56,6 +74,8 @@ struct Entry {
     waker: Option<Waker>,
     /// True once [`WaitList::notify_one`] unlinked this entry.
     notified: bool,
+    /// The owner's word; see the module docs.
+    data: usize,
     prev: usize,
     next: usize,
 }
@@ -89,11 +109,12 @@ impl WaitList {
         self.queued == 0
     }
 
-    /// Parks a new waiter at the back of the queue.
-    pub(crate) fn push(&mut self, waker: &Waker) -> WaiterKey {
+    /// Parks a new waiter, carrying `data`, at the back of the queue.
+    pub(crate) fn push(&mut self, waker: &Waker, data: usize) -> WaiterKey {
         let key = self.entries.insert(Entry {
             waker: Some(waker.clone()),
             notified: false,
+            data,
             prev: self.tail,
             next: NIL,
         });
@@ -113,8 +134,9 @@ impl WaitList {
     pub(crate) fn poll_state(&mut self, key: &WaiterKey, waker: &Waker) -> WaiterState {
         let entry = &mut self.entries[key.0];
         if entry.notified {
+            let data = entry.data;
             self.entries.remove(key.0);
-            return WaiterState::Notified;
+            return WaiterState::Notified(data);
         }
         match &entry.waker {
             Some(w) if w.will_wake(waker) => {}
@@ -123,18 +145,28 @@ impl WaitList {
         WaiterState::Queued
     }
 
-    /// Removes a waiter whose future is going away. Returns `true` if it
-    /// had already been notified: the caller must then pass the unit on
-    /// (typically with another [`notify_one`](Self::notify_one)).
-    ///
-    /// The removed waker is returned to the caller so that it is dropped
-    /// after the lock is released.
-    pub(crate) fn remove(&mut self, key: WaiterKey) -> (bool, Option<Waker>) {
+    /// Removes a waiter whose future is going away. If it had already
+    /// been notified ([`Removed::notified`]) the caller must pass on what
+    /// it was handed (typically with another [`notify_one`](Self::notify_one)).
+    pub(crate) fn remove(&mut self, key: WaiterKey) -> Removed {
         let entry = self.entries.remove(key.0);
         if !entry.notified {
             self.unlink(entry.prev, entry.next);
         }
-        (entry.notified, entry.waker)
+        Removed {
+            notified: entry.notified,
+            data: entry.data,
+            waker: entry.waker,
+        }
+    }
+
+    /// The `data` of the oldest queued waiter, to read or update in place.
+    pub(crate) fn head_data_mut(&mut self) -> Option<&mut usize> {
+        if self.head == NIL {
+            None
+        } else {
+            Some(&mut self.entries[self.head].data)
+        }
     }
 
     /// Hands one unit to the oldest queued waiter: unlinks it, marks it
@@ -256,10 +288,10 @@ mod tests {
     fn fifo_and_removal_from_the_middle() {
         let last = Arc::new(AtomicUsize::new(0));
         let mut list = WaitList::new();
-        let a = list.push(&tagged(1, &last));
-        let b = list.push(&tagged(2, &last));
-        let c = list.push(&tagged(3, &last));
-        assert!(!list.remove(b).0);
+        let a = list.push(&tagged(1, &last), 0);
+        let b = list.push(&tagged(2, &last), 0);
+        let c = list.push(&tagged(3, &last), 7);
+        assert!(!list.remove(b).notified);
         list.notify_one().unwrap().wake();
         assert_eq!(last.load(Ordering::SeqCst), 1);
         list.notify_one().unwrap().wake();
@@ -267,9 +299,11 @@ mod tests {
         assert!(list.notify_one().is_none());
         assert!(list.is_empty());
         let w = tagged(9, &last);
-        assert_eq!(list.poll_state(&a, &w), WaiterState::Notified);
+        assert_eq!(list.poll_state(&a, &w), WaiterState::Notified(0));
         // A notified entry that is dropped instead reports it.
-        assert!(list.remove(c).0);
+        let c = list.remove(c);
+        assert!(c.notified);
+        assert_eq!(c.data, 7);
         assert!(list.entries.is_empty());
     }
 
@@ -277,7 +311,7 @@ mod tests {
     fn batches_notify_everyone_in_order() {
         let last = Arc::new(AtomicUsize::new(0));
         let mut list = WaitList::new();
-        let keys: Vec<_> = (0..40).map(|i| list.push(&tagged(i, &last))).collect();
+        let keys: Vec<_> = (0..40).map(|i| list.push(&tagged(i, &last), i)).collect();
         let mut batch = WakeBatch::new();
         assert_eq!(batch.notify_from(&mut list), 32);
         batch.wake_all();
@@ -288,7 +322,7 @@ mod tests {
         assert_eq!(batch.notify_from(&mut list), 0);
         assert!(list.is_empty());
         for k in keys {
-            assert!(list.remove(k).0);
+            assert!(list.remove(k).notified);
         }
         assert!(list.entries.is_empty());
     }

@@ -6,13 +6,15 @@
 //! queue of waiting senders, which its `Drop` gives back.
 
 use super::chan::Chan;
-use super::error::{SendError, TryRecvError, TrySendError};
+use super::error::{SendError, SendTimeoutError, TryRecvError, TrySendError};
 use crate::loom::sync::Arc;
 use crate::sync::wait_list::WaiterKey;
+use crate::time::Sleep;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 /// Creates a bounded channel holding at most `capacity` values.
 ///
@@ -53,6 +55,75 @@ impl<T> Sender<T> {
     /// Sends `value` if a slot is free right now.
     pub fn try_send(&self, value: T) -> Result<(), TrySendError<T>> {
         self.chan.try_send(value)
+    }
+
+    /// Waits for a free slot and reserves it: the returned [`Permit`]
+    /// sends without waiting (and without failing) later. Useful to learn
+    /// that there is room before producing the value.
+    ///
+    /// Cancel-safe: dropping the future gives up its place in the queue,
+    /// or the slot, if one had been handed to it, to the next sender.
+    ///
+    /// ```
+    /// spool::block_on(async {
+    ///     let (tx, mut rx) = spool::sync::mpsc::channel(1);
+    ///     let permit = tx.reserve().await.unwrap();
+    ///     assert!(tx.try_send(1).is_err()); // the slot is reserved
+    ///     permit.send(2);
+    ///     assert_eq!(rx.recv().await, Some(2));
+    /// });
+    /// ```
+    pub fn reserve(&self) -> Reserve<'_, T> {
+        Reserve {
+            chan: &self.chan,
+            waiter: None,
+        }
+    }
+
+    /// Reserves a slot if one is free right now.
+    pub fn try_reserve(&self) -> Result<Permit<'_, T>, TrySendError<()>> {
+        self.chan.try_reserve()?;
+        Ok(Permit { chan: &self.chan })
+    }
+
+    /// Like [`send`](Self::send), but gives up after `timeout`, handing
+    /// the value back in [`SendTimeoutError::Timeout`]. Needs a runtime
+    /// (for the timer).
+    pub fn send_timeout(&self, value: T, timeout: Duration) -> SendTimeout<'_, T> {
+        SendTimeout {
+            send: self.send(value),
+            sleep: crate::time::sleep(timeout),
+        }
+    }
+
+    /// Sends from plain, synchronous code, blocking the thread while the
+    /// channel is full: the bridge from a std thread into async code.
+    ///
+    /// # Panics
+    ///
+    /// On a thread running a spool runtime (it would stall the worker), as
+    /// tokio does. Call it from a plain thread or `spawn_blocking`.
+    ///
+    /// ```
+    /// let (tx, mut rx) = spool::sync::mpsc::channel(1);
+    /// let producer = std::thread::spawn(move || {
+    ///     for i in 0..3 {
+    ///         tx.blocking_send(i).unwrap();
+    ///     }
+    /// });
+    /// let got = spool::block_on(async move {
+    ///     let mut got = Vec::new();
+    ///     while let Some(v) = rx.recv().await {
+    ///         got.push(v);
+    ///     }
+    ///     got
+    /// });
+    /// producer.join().unwrap();
+    /// assert_eq!(got, [0, 1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn blocking_send(&self, value: T) -> Result<(), SendError<T>> {
+        crate::sync::blocking::wait("Sender::blocking_send", self.send(value))
     }
 
     /// True once the receiver is gone or closed.
@@ -110,6 +181,30 @@ impl<T> Receiver<T> {
     /// Receives a value if one is queued right now.
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         self.chan.try_recv()
+    }
+
+    /// Waits for at least one value, then moves up to `limit` queued
+    /// values into `buf` (appending) and returns how many. Returns 0 only
+    /// when `limit` is 0 or the channel is finished (every sender gone or
+    /// closed, nothing queued). Cancel-safe: dropping the future loses no
+    /// message.
+    pub fn recv_many<'a>(&'a mut self, buf: &'a mut Vec<T>, limit: usize) -> RecvMany<'a, T> {
+        RecvMany {
+            chan: &self.chan,
+            buf,
+            limit,
+        }
+    }
+
+    /// Receives from plain, synchronous code, blocking the thread while
+    /// the channel is empty; `None` once it is finished.
+    ///
+    /// # Panics
+    ///
+    /// On a thread running a spool runtime, as tokio does.
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        crate::sync::blocking::wait("Receiver::blocking_recv", self.recv())
     }
 
     /// Closes the channel: sends fail from now on (waiting senders too),
@@ -186,5 +281,134 @@ impl<T> Future for RecvFuture<'_, T> {
 impl<T> fmt::Debug for RecvFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RecvFuture").finish_non_exhaustive()
+    }
+}
+
+/// A reserved slot of a bounded channel, from [`Sender::reserve`]:
+/// [`send`](Permit::send) fills it without waiting; dropping it unused
+/// gives the slot back.
+#[must_use = "the reserved slot is given back as soon as the permit is dropped"]
+pub struct Permit<'a, T> {
+    chan: &'a Chan<T>,
+}
+
+impl<T> Permit<'_, T> {
+    /// Sends `value` in the reserved slot. Never waits and never fails: if
+    /// the receiver closed meanwhile, the value is dropped (as in tokio).
+    pub fn send(self, value: T) {
+        let chan = self.chan;
+        // The slot is used, not given back: skip our `Drop`.
+        std::mem::forget(self);
+        chan.send_reserved(value);
+    }
+}
+
+impl<T> Drop for Permit<'_, T> {
+    fn drop(&mut self) {
+        self.chan.release_reserved();
+    }
+}
+
+impl<T> fmt::Debug for Permit<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Permit").finish_non_exhaustive()
+    }
+}
+
+/// Future of [`Sender::reserve`].
+#[must_use = "futures do nothing unless polled"]
+pub struct Reserve<'a, T> {
+    chan: &'a Chan<T>,
+    /// Our place in the queue of waiting senders, while we wait.
+    waiter: Option<WaiterKey>,
+}
+
+impl<'a, T> Future for Reserve<'a, T> {
+    type Output = Result<Permit<'a, T>, SendError<()>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        std::task::ready!(this.chan.poll_reserve(cx, &mut this.waiter))?;
+        Poll::Ready(Ok(Permit { chan: this.chan }))
+    }
+}
+
+impl<T> Drop for Reserve<'_, T> {
+    fn drop(&mut self) {
+        if let Some(key) = self.waiter.take() {
+            self.chan.cancel_send(key);
+        }
+    }
+}
+
+impl<T> fmt::Debug for Reserve<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Reserve")
+            .field("waiting", &self.waiter.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Future of [`Sender::send_timeout`].
+    #[must_use = "futures do nothing unless polled"]
+    pub struct SendTimeout<'a, T> {
+        send: SendFuture<'a, T>,
+        #[pin]
+        sleep: Sleep,
+    }
+}
+
+impl<T> Future for SendTimeout<'_, T> {
+    type Output = Result<(), SendTimeoutError<T>>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        if let Poll::Ready(res) = Pin::new(&mut *this.send).poll(cx) {
+            return Poll::Ready(res.map_err(|SendError(v)| SendTimeoutError::Closed(v)));
+        }
+        std::task::ready!(this.sleep.poll(cx));
+        // Timed out: leave the queue (handing on a slot reserved for us
+        // meanwhile) and give the value back.
+        let send = this.send;
+        if let Some(key) = send.waiter.take() {
+            send.chan.cancel_send(key);
+        }
+        let value = send
+            .value
+            .take()
+            .expect("SendTimeout polled after completion");
+        Poll::Ready(Err(SendTimeoutError::Timeout(value)))
+    }
+}
+
+impl<T> fmt::Debug for SendTimeout<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SendTimeout").finish_non_exhaustive()
+    }
+}
+
+/// Future of [`Receiver::recv_many`].
+#[must_use = "futures do nothing unless polled"]
+pub struct RecvMany<'a, T> {
+    chan: &'a Chan<T>,
+    buf: &'a mut Vec<T>,
+    limit: usize,
+}
+
+impl<T> Future for RecvMany<'_, T> {
+    type Output = usize;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+        let this = self.get_mut();
+        this.chan.poll_recv_many(cx, this.buf, this.limit)
+    }
+}
+
+impl<T> fmt::Debug for RecvMany<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RecvMany")
+            .field("limit", &self.limit)
+            .finish_non_exhaustive()
     }
 }

@@ -13,12 +13,14 @@
 //! # Invariants
 //!
 //! - `queue` holds the sent, not yet received values in send order. For a
-//!   bounded channel its length plus `free` plus the number of notified
-//!   send waiters is the capacity: a slot is *free*, *reserved* by a
-//!   notified waiter, or *filled*.
-//! - `free > 0` implies no sender is queued in `send_waiters`: a freed slot
-//!   goes to the oldest waiter before it goes back to `free`, so waiting
-//!   senders are served in FIFO order and a newcomer never jumps the queue.
+//!   bounded channel its length plus `free` plus the slots held by
+//!   reservations (a notified send waiter, a live [`Permit`](super::Permit))
+//!   is the capacity: a slot is *free*, *reserved* or *filled*.
+//! - Slots are units of the permit core (`sync/permits.rs`, shared with the
+//!   semaphore): `free > 0` implies no sender is queued in `slots`, because
+//!   a freed slot goes to the oldest waiter before it goes back to `free`.
+//!   So waiting senders are served in FIFO order and a newcomer never jumps
+//!   the queue.
 //! - `rx_waker` is the receiver's waker while it waits on an empty queue; a
 //!   send takes it (so each wait is woken once).
 //! - Once `rx_closed` is set no value is ever pushed again; the receiver
@@ -30,7 +32,8 @@
 use super::error::{SendError, TryRecvError, TrySendError};
 use crate::coop;
 use crate::loom::sync::{Mutex, MutexGuard};
-use crate::sync::wait_list::{WaitList, WaiterKey, WaiterState, WakeBatch};
+use crate::sync::permits::{PermitQueue, Polled};
+use crate::sync::wait_list::{WaiterKey, WakeBatch};
 use std::collections::VecDeque;
 use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker};
@@ -49,7 +52,7 @@ struct State<T> {
     /// Bounded channels only: slots neither filled nor reserved.
     free: usize,
     /// Bounded channels only: senders waiting for a slot, oldest first.
-    send_waiters: WaitList,
+    slots: PermitQueue,
     rx_waker: Option<Waker>,
     /// Live sender handles; the receiver sees the end once this is 0.
     senders: usize,
@@ -72,7 +75,7 @@ impl<T> Chan<T> {
             state: Mutex::new(State {
                 queue,
                 free,
-                send_waiters: WaitList::new(),
+                slots: PermitQueue::new(),
                 rx_waker: None,
                 senders: 1,
                 rx_closed: false,
@@ -156,9 +159,74 @@ impl<T> Chan<T> {
         Ok(())
     }
 
-    /// One poll of a bounded send. `waiter` is the future's place in the
-    /// queue of waiting senders; `value` is taken once it is sent (or
-    /// returned in the error).
+    /// Reserves a slot without waiting.
+    pub(super) fn try_reserve(&self) -> Result<(), TrySendError<()>> {
+        let mut st = self.lock();
+        if st.rx_closed {
+            return Err(TrySendError::Closed(()));
+        }
+        if st.free == 0 {
+            return Err(TrySendError::Full(()));
+        }
+        st.free -= 1;
+        Ok(())
+    }
+
+    /// One poll of a slot reservation. `waiter` is the future's place in
+    /// the queue of waiting senders; on `Ready(Ok)` the caller owns one
+    /// reserved slot and must fill it ([`send_reserved`](Self::send_reserved))
+    /// or give it back ([`release_reserved`](Self::release_reserved)).
+    pub(super) fn poll_reserve(
+        &self,
+        cx: &mut Context<'_>,
+        waiter: &mut Option<WaiterKey>,
+    ) -> Poll<Result<(), SendError<()>>> {
+        std::task::ready!(coop::poll_proceed(cx));
+        let mut st = self.lock();
+        self.poll_reserve_locked(&mut st, cx, waiter)
+    }
+
+    fn poll_reserve_locked(
+        &self,
+        st: &mut State<T>,
+        cx: &mut Context<'_>,
+        waiter: &mut Option<WaiterKey>,
+    ) -> Poll<Result<(), SendError<()>>> {
+        if st.rx_closed {
+            if let Some(key) = waiter.take() {
+                // A slot handed to us just before the close is simply
+                // dropped with the rest of the channel's capacity.
+                let _ = st.slots.cancel(key, 1);
+            }
+            return Poll::Ready(Err(SendError(())));
+        }
+        match waiter {
+            Some(key) => match st.slots.poll(key, cx.waker()) {
+                Polled::Waiting => Poll::Pending,
+                // The slot was handed to us by `release_slot`.
+                Polled::Granted => {
+                    *waiter = None;
+                    Poll::Ready(Ok(()))
+                }
+                // Only `close_rx` closes, and it sets `rx_closed` first.
+                Polled::Closed { .. } => {
+                    *waiter = None;
+                    Poll::Ready(Err(SendError(())))
+                }
+            },
+            None if st.free > 0 => {
+                st.free -= 1;
+                Poll::Ready(Ok(()))
+            }
+            None => {
+                *waiter = Some(st.slots.enqueue(cx.waker(), 1));
+                Poll::Pending
+            }
+        }
+    }
+
+    /// One poll of a bounded send: a reservation and the push under one
+    /// lock. `value` is taken once it is sent (or returned in the error).
     pub(super) fn poll_send(
         &self,
         cx: &mut Context<'_>,
@@ -167,32 +235,50 @@ impl<T> Chan<T> {
     ) -> Poll<Result<(), SendError<T>>> {
         std::task::ready!(coop::poll_proceed(cx));
         let mut st = self.lock();
-        if st.rx_closed {
-            let _stale = waiter.take().map(|key| st.send_waiters.remove(key));
-            drop(st);
-            let value = value.take().expect("Send polled after completion");
-            return Poll::Ready(Err(SendError(value)));
-        }
-        match waiter {
-            Some(key) => match st.send_waiters.poll_state(key, cx.waker()) {
-                WaiterState::Queued => return Poll::Pending,
-                // The slot was reserved for us by `release_slot`.
-                WaiterState::Notified => *waiter = None,
-            },
-            None if st.free > 0 => st.free -= 1,
-            None => {
-                *waiter = Some(st.send_waiters.push(cx.waker()));
-                return Poll::Pending;
+        match self.poll_reserve_locked(&mut st, cx, waiter) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(_)) => {
+                drop(st);
+                let value = value.take().expect("Send polled after completion");
+                Poll::Ready(Err(SendError(value)))
+            }
+            Poll::Ready(Ok(())) => {
+                let value = value.take().expect("Send polled after completion");
+                st.queue.push_back(value);
+                let waker = st.rx_waker.take();
+                drop(st);
+                if let Some(w) = waker {
+                    w.wake();
+                }
+                Poll::Ready(Ok(()))
             }
         }
-        let value = value.take().expect("Send polled after completion");
+    }
+
+    /// Fills a reserved slot. If the receiver closed meanwhile the value is
+    /// dropped (outside the lock), as in tokio.
+    pub(super) fn send_reserved(&self, value: T) {
+        let mut st = self.lock();
+        if st.rx_closed {
+            Self::release_slot(&mut st);
+            drop(st);
+            drop(value);
+            return;
+        }
         st.queue.push_back(value);
         let waker = st.rx_waker.take();
         drop(st);
         if let Some(w) = waker {
             w.wake();
         }
-        Poll::Ready(Ok(()))
+    }
+
+    /// Gives back a reserved slot that was not used.
+    pub(super) fn release_reserved(&self) {
+        let waker = Self::release_slot(&mut self.lock());
+        if let Some(w) = waker {
+            w.wake();
+        }
     }
 
     /// A pending bounded send is dropped: leave the queue and, if a slot
@@ -200,8 +286,8 @@ impl<T> Chan<T> {
     pub(super) fn cancel_send(&self, key: WaiterKey) {
         let (stale, next) = {
             let mut st = self.lock();
-            let (notified, stale) = st.send_waiters.remove(key);
-            let next = if notified {
+            let (handed, stale) = st.slots.cancel(key, 1);
+            let next = if handed > 0 {
                 Self::release_slot(&mut st)
             } else {
                 None
@@ -217,11 +303,13 @@ impl<T> Chan<T> {
     /// A filled or reserved slot became free: reserve it for the oldest
     /// waiting sender (returning its waker) or put it back in `free`.
     fn release_slot(st: &mut State<T>) -> Option<Waker> {
-        let next = st.send_waiters.notify_one();
-        if next.is_none() {
-            st.free += 1;
+        match st.slots.hand_out_one() {
+            Some(waker) => waker,
+            None => {
+                st.free += 1;
+                None
+            }
         }
-        next
     }
 
     // ----- receiver side -----------------------------------------------
@@ -247,6 +335,50 @@ impl<T> Chan<T> {
                 Poll::Pending
             }
         }
+    }
+
+    /// One poll of `recv_many`: moves up to `limit` queued values into
+    /// `buf`. `Ready(0)` means the channel is finished (or `limit == 0`).
+    pub(super) fn poll_recv_many(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut Vec<T>,
+        limit: usize,
+    ) -> Poll<usize> {
+        if limit == 0 {
+            return Poll::Ready(0);
+        }
+        std::task::ready!(coop::poll_proceed(cx));
+        let mut st = self.lock();
+        let mut batch = WakeBatch::new();
+        let mut taken = 0;
+        // Stop early if the batch of senders to wake is full: the rest
+        // waits for the next call.
+        while taken < limit && !batch.is_full() {
+            let Some(value) = st.queue.pop_front() else {
+                break;
+            };
+            buf.push(value);
+            taken += 1;
+            if self.bound.is_some() {
+                if let Some(w) = Self::release_slot(&mut st) {
+                    batch.push(w);
+                }
+            }
+        }
+        if taken > 0 {
+            drop(st);
+            batch.wake_all();
+            return Poll::Ready(taken);
+        }
+        if st.senders == 0 || st.rx_closed {
+            return Poll::Ready(0);
+        }
+        match &st.rx_waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => st.rx_waker = Some(cx.waker().clone()),
+        }
+        Poll::Pending
     }
 
     /// `try_recv`.
@@ -288,7 +420,7 @@ impl<T> Chan<T> {
         // released for the wakes; each one comes back, sees `rx_closed`
         // and fails.
         let mut batch = WakeBatch::new();
-        while batch.notify_from(&mut st.send_waiters) > 0 {
+        while st.slots.close_batch(&mut batch) > 0 {
             drop(st);
             batch.wake_all();
             st = self.lock();

@@ -22,13 +22,26 @@
 //! - Dropping a pending [`Sender::send`] future removes it from the queue of
 //!   waiting senders; if a slot had already been reserved for it, the slot
 //!   passes to the next waiting sender. The value is dropped, never sent.
-//! - Dropping a pending [`Receiver::recv`] future loses no message: values
-//!   leave the queue only when `recv` returns them.
+//! - Dropping a pending [`Receiver::recv`] (or `recv_many`) future loses no
+//!   message: values leave the queue only when it returns them.
+//! - Dropping a pending [`Sender::reserve`] behaves like a dropped `send`;
+//!   a [`Permit`] dropped unused gives its slot back.
+//!
+//! # Bridging synchronous code
+//!
+//! [`Sender::blocking_send`] and [`Receiver::blocking_recv`] (and
+//! [`UnboundedReceiver::blocking_recv`]) block a plain thread until the
+//! operation completes. On a spool worker they panic, as tokio's do: the
+//! thread they would block is running other tasks.
 
 mod bounded;
 mod chan;
 pub mod error;
 mod unbounded;
 
-pub use bounded::{channel, Receiver, RecvFuture, SendFuture, Sender};
-pub use unbounded::{unbounded_channel, UnboundedReceiver, UnboundedRecvFuture, UnboundedSender};
+pub use bounded::{
+    channel, Permit, Receiver, RecvFuture, RecvMany, Reserve, SendFuture, SendTimeout, Sender,
+};
+pub use unbounded::{
+    unbounded_channel, UnboundedReceiver, UnboundedRecvFuture, UnboundedRecvMany, UnboundedSender,
+};

@@ -88,6 +88,31 @@ impl<T> UnboundedReceiver<T> {
         self.chan.try_recv()
     }
 
+    /// Waits for at least one value, then moves up to `limit` queued
+    /// values into `buf`; see [`Receiver::recv_many`](super::Receiver::recv_many).
+    pub fn recv_many<'a>(
+        &'a mut self,
+        buf: &'a mut Vec<T>,
+        limit: usize,
+    ) -> UnboundedRecvMany<'a, T> {
+        UnboundedRecvMany {
+            chan: &self.chan,
+            buf,
+            limit,
+        }
+    }
+
+    /// Receives from plain, synchronous code, blocking the thread while
+    /// the channel is empty; `None` once it is finished.
+    ///
+    /// # Panics
+    ///
+    /// On a thread running a spool runtime, as tokio does.
+    #[track_caller]
+    pub fn blocking_recv(&mut self) -> Option<T> {
+        crate::sync::blocking::wait("UnboundedReceiver::blocking_recv", self.recv())
+    }
+
     /// Closes the channel: sends fail from now on, but values already
     /// queued can still be received.
     pub fn close(&mut self) {
@@ -124,6 +149,31 @@ impl<T> Future for UnboundedRecvFuture<'_, T> {
 impl<T> fmt::Debug for UnboundedRecvFuture<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UnboundedRecvFuture")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Future of [`UnboundedReceiver::recv_many`].
+#[must_use = "futures do nothing unless polled"]
+pub struct UnboundedRecvMany<'a, T> {
+    chan: &'a Chan<T>,
+    buf: &'a mut Vec<T>,
+    limit: usize,
+}
+
+impl<T> Future for UnboundedRecvMany<'_, T> {
+    type Output = usize;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<usize> {
+        let this = self.get_mut();
+        this.chan.poll_recv_many(cx, this.buf, this.limit)
+    }
+}
+
+impl<T> fmt::Debug for UnboundedRecvMany<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnboundedRecvMany")
+            .field("limit", &self.limit)
             .finish_non_exhaustive()
     }
 }

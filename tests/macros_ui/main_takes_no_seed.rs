@@ -1,0 +1,2 @@
+#[spool::main(seed = 3)]
+async fn main() {}

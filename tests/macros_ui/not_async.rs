@@ -1,0 +1,4 @@
+#[spool::test]
+fn t() {}
+
+fn main() {}

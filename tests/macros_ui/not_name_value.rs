@@ -1,0 +1,4 @@
+#[spool::test(start_paused)]
+async fn t() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[spool::test(start_paused = 1)]
+async fn t() {}
+
+fn main() {}

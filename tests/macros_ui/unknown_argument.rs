@@ -1,0 +1,4 @@
+#[spool::test(flavor = "current_thread")]
+async fn t() {}
+
+fn main() {}

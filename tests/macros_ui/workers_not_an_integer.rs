@@ -1,0 +1,2 @@
+#[spool::main(workers = "four")]
+async fn main() {}

@@ -1,0 +1,2 @@
+#[spool::main(workers = 0)]
+async fn main() {}
