@@ -1,16 +1,23 @@
-//! Executor benchmarks: spool against tokio's single-threaded runtimes.
+//! Executor benchmarks: spool against tokio's and smol's single-threaded
+//! executors.
 //!
-//! Every group runs the same workload three ways, in the same process:
+//! Every group runs the same workload four ways, in the same process:
 //! `spool` (`spool::spawn` on a `spool::Runtime`), `tokio_current_thread`
-//! (`tokio::spawn` on a `current_thread` runtime) and `tokio_local`
-//! (`LocalSet::spawn_local`, tokio's `!Send` spawning). The constants follow
-//! the issue (tokio's own benches use the same shapes with other sizes).
+//! (`tokio::spawn` on a `current_thread` runtime), `tokio_local`
+//! (`LocalSet::spawn_local`, tokio's `!Send` spawning) and `smol`
+//! (async-executor's `LocalExecutor` driven by `async_io::block_on(ex.run(..))`,
+//! as `smol::LocalExecutor` is used; `Task::detach` where the others drop a
+//! handle). smol has no ambient "current executor", so a task that spawns
+//! reaches it through a `&'static` reference (leaked once per group), the
+//! cheapest way a smol program can. The constants follow the issue (tokio's
+//! own benches use the same shapes with other sizes).
 //!
 //! Run: `cargo bench --bench executor`. Results: BENCHMARKS.md.
 
 // criterion's macros generate public items without docs.
 #![allow(missing_docs)]
 
+use async_executor::LocalExecutor;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 /// Tasks spawned and joined per iteration of `spawn_many`.
@@ -25,6 +32,11 @@ fn tokio_rt() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap()
+}
+
+/// A smol single-threaded executor that spawned tasks can reach.
+fn smol_ex() -> &'static LocalExecutor<'static> {
+    Box::leak(Box::new(LocalExecutor::new()))
 }
 
 /// spawn_many: spawn 10k empty tasks, then join them all.
@@ -70,6 +82,20 @@ fn spawn_many(c: &mut Criterion) {
                     std::hint::black_box(h.await.unwrap());
                 }
             })
+        })
+    });
+    let ex = smol_ex();
+    g.bench_function("smol", |b| {
+        let mut handles = Vec::with_capacity(NUM_SPAWN);
+        b.iter(|| {
+            async_io::block_on(ex.run(async {
+                for i in 0..NUM_SPAWN {
+                    handles.push(ex.spawn(async move { i }));
+                }
+                for h in handles.drain(..) {
+                    std::hint::black_box(h.await);
+                }
+            }))
         })
     });
     g.finish();
@@ -174,11 +200,29 @@ fn yield_many(c: &mut Criterion) {
             })
         })
     });
+    let ex = smol_ex();
+    g.bench_function("smol", |b| {
+        let mut handles = Vec::with_capacity(YIELD_TASKS);
+        b.iter(|| {
+            async_io::block_on(ex.run(async {
+                for _ in 0..YIELD_TASKS {
+                    handles.push(ex.spawn(async {
+                        for _ in 0..NUM_YIELD {
+                            futures_lite::future::yield_now().await;
+                        }
+                    }));
+                }
+                for h in handles.drain(..) {
+                    h.await;
+                }
+            }))
+        })
+    });
     g.finish();
 }
 
 /// chained_spawn: each task spawns the next, 2,000 deep; the last signals
-/// the `block_on` future through a oneshot channel (tokio's, on all three,
+/// the `block_on` future through a oneshot channel (tokio's, on all four,
 /// so the signalling cost is the same).
 fn chained_spawn(c: &mut Criterion) {
     use tokio::sync::oneshot;
@@ -205,6 +249,14 @@ fn chained_spawn(c: &mut Criterion) {
             drop(tokio::task::spawn_local(
                 async move { local_chain(done, n - 1) },
             ));
+        }
+    }
+    fn smol_chain(ex: &'static LocalExecutor<'static>, done: oneshot::Sender<()>, n: usize) {
+        if n == 0 {
+            done.send(()).unwrap();
+        } else {
+            ex.spawn(async move { smol_chain(ex, done, n - 1) })
+                .detach();
         }
     }
 
@@ -238,6 +290,17 @@ fn chained_spawn(c: &mut Criterion) {
                 }));
                 rx.await.unwrap();
             })
+        })
+    });
+    let ex = smol_ex();
+    g.bench_function("smol", |b| {
+        b.iter(|| {
+            async_io::block_on(ex.run(async {
+                let (tx, rx) = oneshot::channel();
+                ex.spawn(async move { smol_chain(ex, tx, CHAIN_DEPTH) })
+                    .detach();
+                rx.await.unwrap();
+            }))
         })
     });
     g.finish();

@@ -1,6 +1,9 @@
 //! TCP benchmarks on loopback: spool against tokio's `current_thread`
-//! runtime (`enable_all`), client and server on the same runtime, the same
-//! workload side by side in each group.
+//! runtime (`enable_all`) and smol (async-executor's `LocalExecutor` driven by
+//! `async_io::block_on(ex.run(..))`, sockets from async-net), client and
+//! server on the same runtime, the same workload side by side in each group.
+//! smol's tasks reach the executor through a `&'static` reference; its
+//! stream is split by cloning it, as async-net's `TcpStream` is used.
 //!
 //! - `tcp_echo`: 32 connections, each 2,000 round trips of 64 bytes
 //!   (latency-bound: one syscall pair and one reactor turn per message).
@@ -15,6 +18,7 @@
 
 use std::time::Duration;
 
+use async_executor::LocalExecutor;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -64,6 +68,34 @@ async fn tokio_echo_server(listener: tokio::net::TcpListener, conns: usize, buf_
                 s.write_all(&buf[..n]).await.unwrap();
             }
         });
+    }
+}
+
+/// A smol single-threaded executor that spawned tasks can reach.
+fn smol_ex() -> &'static LocalExecutor<'static> {
+    Box::leak(Box::new(LocalExecutor::new()))
+}
+
+async fn smol_echo_server(
+    ex: &'static LocalExecutor<'static>,
+    listener: async_net::TcpListener,
+    conns: usize,
+    buf_len: usize,
+) {
+    use futures_lite::{AsyncReadExt, AsyncWriteExt};
+    for _ in 0..conns {
+        let (mut s, _) = listener.accept().await.unwrap();
+        ex.spawn(async move {
+            let mut buf = vec![0u8; buf_len];
+            loop {
+                let n = s.read(&mut buf).await.unwrap();
+                if n == 0 {
+                    break;
+                }
+                s.write_all(&buf[..n]).await.unwrap();
+            }
+        })
+        .detach();
     }
 }
 
@@ -126,6 +158,35 @@ fn tcp_echo(c: &mut Criterion) {
                 }
                 server.await.unwrap();
             })
+        })
+    });
+    let ex = smol_ex();
+    g.bench_function("smol", |b| {
+        use futures_lite::{AsyncReadExt, AsyncWriteExt};
+        b.iter(|| {
+            async_io::block_on(ex.run(async {
+                let listener = async_net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                let server = ex.spawn(smol_echo_server(ex, listener, ECHO_CONNS, ECHO_MSG));
+                let clients: Vec<_> = (0..ECHO_CONNS)
+                    .map(|_| {
+                        ex.spawn(async move {
+                            let mut s = async_net::TcpStream::connect(addr).await.unwrap();
+                            s.set_nodelay(true).unwrap();
+                            let msg = [7u8; ECHO_MSG];
+                            let mut back = [0u8; ECHO_MSG];
+                            for _ in 0..ECHO_ROUNDS {
+                                s.write_all(&msg).await.unwrap();
+                                s.read_exact(&mut back).await.unwrap();
+                            }
+                        })
+                    })
+                    .collect();
+                for c in clients {
+                    c.await;
+                }
+                server.await;
+            }))
         })
     });
     g.finish();
@@ -204,6 +265,42 @@ fn tcp_echo_big(c: &mut Criterion) {
                 }
                 server.await.unwrap();
             })
+        })
+    });
+    let ex = smol_ex();
+    g.bench_function("smol", |b| {
+        use futures_lite::{AsyncReadExt, AsyncWriteExt};
+        b.iter(|| {
+            async_io::block_on(ex.run(async {
+                let listener = async_net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                let addr = listener.local_addr().unwrap();
+                let server = ex.spawn(smol_echo_server(ex, listener, BIG_CONNS, BIG_CHUNK));
+                let clients: Vec<_> = (0..BIG_CONNS)
+                    .map(|_| {
+                        ex.spawn(async move {
+                            let s = async_net::TcpStream::connect(addr).await.unwrap();
+                            let (mut rd, mut wr) = (s.clone(), s);
+                            let writer = ex.spawn(async move {
+                                let chunk = vec![3u8; BIG_CHUNK];
+                                for _ in 0..BIG_BYTES / BIG_CHUNK {
+                                    wr.write_all(&chunk).await.unwrap();
+                                }
+                                wr
+                            });
+                            let mut buf = vec![0u8; BIG_CHUNK];
+                            let mut got = 0;
+                            while got < BIG_BYTES {
+                                got += rd.read(&mut buf).await.unwrap();
+                            }
+                            drop(writer.await);
+                        })
+                    })
+                    .collect();
+                for c in clients {
+                    c.await;
+                }
+                server.await;
+            }))
         })
     });
     g.finish();

@@ -1,5 +1,9 @@
 //! Timer benchmarks: spool against tokio's `current_thread` runtime
-//! (`enable_all`), the same workload side by side in each group.
+//! (`enable_all`) and smol (async-executor's `LocalExecutor` driven by
+//! `async_io::block_on(ex.run(..))`, timers from `async_io::Timer`), the same
+//! workload side by side in each group. smol has no `timeout` function: its
+//! column is what smol's docs suggest, the future raced against a
+//! `Timer::after` with `futures_lite::FutureExt::or`.
 //!
 //! - `timer_churn`: timeouts whose future is ready at once (the timer is
 //!   never armed): the cost of creating, polling and dropping a `Timeout`.
@@ -12,10 +16,14 @@
 // criterion's macros generate public items without docs.
 #![allow(missing_docs)]
 
+use std::future::Future;
 use std::hint::black_box;
 use std::time::Duration;
 
+use async_executor::LocalExecutor;
+use async_io::Timer;
 use criterion::{criterion_group, criterion_main, Criterion};
+use futures_lite::FutureExt;
 
 /// Timeouts per iteration of `timer_churn` and `timer_armed`.
 const TIMEOUTS: usize = 100_000;
@@ -27,6 +35,16 @@ fn tokio_rt() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
+}
+
+/// smol's timeout: `fut`'s output, or `Err(())` once `after` has passed.
+async fn smol_timeout<T>(after: Duration, fut: impl Future<Output = T>) -> Result<T, ()> {
+    async { Ok(fut.await) }
+        .or(async {
+            Timer::after(after).await;
+            Err(())
+        })
+        .await
 }
 
 /// timer_churn: 100k x `timeout(10 s, ready)`.
@@ -52,6 +70,17 @@ fn timer_churn(c: &mut Criterion) {
                     black_box(r.unwrap());
                 }
             })
+        })
+    });
+    let ex = LocalExecutor::new();
+    g.bench_function("smol", |b| {
+        b.iter(|| {
+            async_io::block_on(ex.run(async {
+                for i in 0..TIMEOUTS {
+                    let r = smol_timeout(Duration::from_secs(10), async { i }).await;
+                    black_box(r.unwrap());
+                }
+            }))
         })
     });
     g.finish();
@@ -82,6 +111,19 @@ fn timer_armed(c: &mut Criterion) {
                     r.unwrap();
                 }
             })
+        })
+    });
+    let ex = LocalExecutor::new();
+    g.bench_function("smol", |b| {
+        b.iter(|| {
+            async_io::block_on(ex.run(async {
+                for _ in 0..TIMEOUTS {
+                    let r =
+                        smol_timeout(Duration::from_secs(10), futures_lite::future::yield_now())
+                            .await;
+                    r.unwrap();
+                }
+            }))
         })
     });
     g.finish();
@@ -116,6 +158,20 @@ fn sleep_many(c: &mut Criterion) {
                     h.await.unwrap();
                 }
             })
+        })
+    });
+    let ex = LocalExecutor::new();
+    g.bench_function("smol", |b| {
+        let mut handles = Vec::with_capacity(SLEEPS);
+        b.iter(|| {
+            async_io::block_on(ex.run(async {
+                for _ in 0..SLEEPS {
+                    handles.push(ex.spawn(Timer::after(Duration::from_millis(1))));
+                }
+                for h in handles.drain(..) {
+                    h.await;
+                }
+            }))
         })
     });
     g.finish();

@@ -1,23 +1,72 @@
 //! Multi-worker benchmarks: parallelism for CPU-bound work, and spawning
-//! from outside the runtime, against tokio's multi-threaded runtime.
+//! from outside the runtime, against tokio's multi-threaded runtime and smol.
+//!
+//! smol has no multi-threaded runtime object: what a smol user does for two
+//! threads (and what `smol::spawn`'s global executor does) is one
+//! async-executor `Executor` run by two threads, each in
+//! `async_io::block_on(ex.run(..))`; the calling thread spawns onto it and
+//! waits for the tasks in its own `async_io::block_on`, as spool and tokio
+//! wait in `block_on` on the calling thread. That is the `smol_executor_2`
+//! column; its threads stop when the group ends.
 //!
 //! - `parallel_cpu`: 64 CPU-bound chunks fanned out with `Runtime::spawn`
-//!   and joined, on spool `workers(1)`, spool `workers(2)` and tokio
-//!   `multi_thread` with 2 workers.
+//!   and joined, on spool `workers(1)`, spool `workers(2)`, tokio
+//!   `multi_thread` with 2 workers and smol's 2-thread `Executor`.
 //! - `remote_spawn`: 100k `Runtime::spawn` calls from the thread that owns
 //!   the runtime (outside `block_on`), then all joined; spool `workers(2)`
-//!   against tokio `multi_thread` (2 workers) `Runtime::spawn`.
+//!   against tokio `multi_thread` (2 workers) `Runtime::spawn` and
+//!   `Executor::spawn` on smol's 2 threads.
 //!
 //! Run: `cargo bench --bench workers`. Results: BENCHMARKS.md.
 
 // criterion's macros generate public items without docs.
 #![allow(missing_docs)]
 
+use async_executor::Executor;
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
 const CHUNKS: u64 = 64;
 const REMOTE_SPAWNS: usize = 100_000;
+
+/// smol's executor run by two threads, until it is dropped.
+struct SmolThreads {
+    ex: Arc<Executor<'static>>,
+    stop: Option<async_channel::Sender<()>>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl SmolThreads {
+    fn new(n: usize) -> Self {
+        let ex = Arc::new(Executor::new());
+        let (stop, stopped) = async_channel::bounded::<()>(1);
+        let threads = (0..n)
+            .map(|_| {
+                let (ex, stopped) = (ex.clone(), stopped.clone());
+                std::thread::spawn(move || {
+                    // Runs tasks until `stop` is dropped (recv then fails).
+                    let _ = async_io::block_on(ex.run(stopped.recv()));
+                })
+            })
+            .collect();
+        SmolThreads {
+            ex,
+            stop: Some(stop),
+            threads,
+        }
+    }
+}
+
+impl Drop for SmolThreads {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        for t in self.threads.drain(..) {
+            t.join().unwrap();
+        }
+    }
+}
 
 /// About 100 µs of arithmetic that the optimiser cannot remove.
 fn cpu_chunk(seed: u64) -> u64 {
@@ -69,6 +118,22 @@ fn parallel_cpu(c: &mut Criterion) {
             })
         })
     });
+    let smol = SmolThreads::new(2);
+    g.bench_function("smol_executor_2", |b| {
+        b.iter(|| {
+            let hs: Vec<_> = (0..CHUNKS)
+                .map(|i| smol.ex.spawn(async move { cpu_chunk(i) }))
+                .collect();
+            async_io::block_on(async move {
+                let mut acc = 0u64;
+                for h in hs {
+                    acc ^= h.await;
+                }
+                acc
+            })
+        })
+    });
+    drop(smol);
     g.finish();
 }
 
@@ -107,6 +172,21 @@ fn remote_spawn(c: &mut Criterion) {
             })
         })
     });
+    let smol = SmolThreads::new(2);
+    g.bench_function("smol_executor_2", |b| {
+        let mut hs = Vec::with_capacity(REMOTE_SPAWNS);
+        b.iter(|| {
+            for i in 0..REMOTE_SPAWNS {
+                hs.push(smol.ex.spawn(async move { i }));
+            }
+            async_io::block_on(async {
+                for h in hs.drain(..) {
+                    black_box(h.await);
+                }
+            })
+        })
+    });
+    drop(smol);
     g.finish();
 }
 

@@ -20,6 +20,7 @@
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+use std::ops::ControlFlow;
 use std::time::Instant;
 
 use crate::hash::SeededState;
@@ -242,13 +243,20 @@ impl Store {
         }
     }
 
-    /// Calls `f` with every live key matching the glob `pattern`.
-    pub fn keys(&self, pattern: &[u8], now: Instant, mut f: impl FnMut(&[u8])) {
+    /// Calls `f` with every live key matching the glob `pattern`, until
+    /// `f` breaks (which this returns).
+    pub fn keys(
+        &self,
+        pattern: &[u8],
+        now: Instant,
+        mut f: impl FnMut(&[u8]) -> ControlFlow<()>,
+    ) -> ControlFlow<()> {
         for (key, entry) in &self.map {
             if !entry.is_expired(now) && crate::glob::matches(pattern, key) {
-                f(key);
+                f(key)?;
             }
         }
+        ControlFlow::Continue(())
     }
 
     /// How many keys are stored (expired ones not yet swept included, as
@@ -258,14 +266,12 @@ impl Store {
     }
 
     /// Whether no key is stored.
-    #[allow(dead_code)] // for the tests
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
 
     /// How many `(deadline, key)` pairs the heap holds, stale ones included
     /// (at most about `2 * len() + 1024`).
-    #[allow(dead_code)] // for the tests
     pub fn pending_deadlines(&self) -> usize {
         self.deadlines.len()
     }

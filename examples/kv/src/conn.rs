@@ -20,10 +20,19 @@
 //!   the pool for a small one; on close, to the pool as well.
 //! - Every complete frame buffered is executed before the next read
 //!   (pipelining), and all their replies go out in one write; the batch is
-//!   cut short only when the replies reach [`FLUSH_AT`] bytes, so output
-//!   stays bounded too.
+//!   cut short when the replies reach [`FLUSH_AT`] bytes (or half the
+//!   output limit, if that is smaller), and nothing more is produced until
+//!   they are written: a client that does not read stalls only itself.
+//! - `out` never holds much more than the output limit (redis's
+//!   `client-output-buffer-limit`): the commands whose reply can grow
+//!   (`MGET`, `KEYS`) check it after every element and stop, and any
+//!   other reply is checked once appended (its size is bounded by the
+//!   largest value, i.e. by `--proto-max-bulk-len`). A reply over the limit
+//!   is never sent in part: [`Outcome::OutputLimit`] drops the whole output
+//!   and the connection is closed, as redis closes a client over its hard
+//!   limit.
 
-use crate::commands::{execute, Flow};
+use crate::commands::{execute_limited, Flow};
 use crate::keyspace::Keyspace;
 use crate::reply;
 use crate::resp::{Limits, Parser, Status};
@@ -47,6 +56,12 @@ pub enum Outcome {
     /// Write `out`, then close (`QUIT`, or a protocol error whose reply is
     /// the last thing in `out`).
     Close,
+    /// A reply would have taken the output past the limit: `out` was
+    /// emptied; close without writing anything more.
+    OutputLimit {
+        /// How many bytes of output were held when production stopped.
+        held: usize,
+    },
 }
 
 /// Buffers and parser state of one connection.
@@ -61,14 +76,19 @@ pub struct Connection {
     end: usize,
     need: usize,
     max_query: usize,
+    /// Most bytes of replies held at once (`usize::MAX`: no limit).
+    output_limit: usize,
+    /// Replies are written once they reach this many bytes.
+    flush_at: usize,
     /// Replies not yet written.
     pub out: Vec<u8>,
 }
 
 impl Connection {
-    /// A connection enforcing `limits` on each frame and `max_query` on the
-    /// bytes one frame may occupy.
-    pub fn new(limits: Limits, max_query: usize) -> Connection {
+    /// A connection enforcing `limits` on each frame, `max_query` on the
+    /// bytes one frame may occupy and `output_limit` on the bytes of
+    /// replies held at once (`usize::MAX` for none).
+    pub fn new(limits: Limits, max_query: usize, output_limit: usize) -> Connection {
         Connection {
             parser: Parser::new(limits),
             input: BufferPool::shared().rent(INITIAL),
@@ -76,11 +96,13 @@ impl Connection {
             end: 0,
             need: 1,
             max_query,
+            output_limit,
+            flush_at: FLUSH_AT.min(output_limit / 2).max(1),
             out: Vec::with_capacity(INITIAL),
         }
     }
 
-    /// Free space to read into (at least [`MIN_READ`] bytes). Only when
+    /// Free space to read into (at least `MIN_READ` bytes). Only when
     /// the tail is nearly full is the pending frame moved to the front
     /// and, if that is not enough, the buffer doubled (capped at what the
     /// frame needs): memory follows the bytes actually received, not the
@@ -136,14 +158,19 @@ impl Connection {
                     let flow = if args.is_empty() {
                         Flow::Continue
                     } else {
-                        execute(ks, &args, now, &mut self.out)
+                        execute_limited(ks, &args, now, &mut self.out, self.output_limit)
                     };
                     self.start += n;
                     self.need = 1;
+                    if flow == Flow::OutputLimit || self.out.len() > self.output_limit {
+                        let held = self.out.len();
+                        self.out = Vec::new();
+                        return Outcome::OutputLimit { held };
+                    }
                     if flow == Flow::Close {
                         return Outcome::Close;
                     }
-                    if self.out.len() >= FLUSH_AT {
+                    if self.out.len() >= self.flush_at {
                         return Outcome::More;
                     }
                 }
@@ -169,8 +196,10 @@ impl Connection {
     }
 
     /// Bytes held for this connection (input and output buffers).
-    #[allow(dead_code)] // for the tests
     pub fn buffered_capacity(&self) -> usize {
         self.input.len() + self.out.capacity()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,34 +3,11 @@
 //! declares), a grown buffer shrinks back once idle, and a long pipelined
 //! batch is cut into bounded writes without losing or reordering replies.
 
-#[allow(dead_code)]
-#[path = "../examples/kv/commands.rs"]
-mod commands;
-#[allow(dead_code)]
-#[path = "../examples/kv/conn.rs"]
-mod conn;
-#[allow(dead_code)]
-#[path = "../examples/kv/glob.rs"]
-mod glob;
-#[allow(dead_code)]
-#[path = "../examples/kv/hash.rs"]
-mod hash;
-#[allow(dead_code)]
-#[path = "../examples/kv/keyspace.rs"]
-mod keyspace;
-#[allow(dead_code)]
-#[path = "../examples/kv/reply.rs"]
-mod reply;
-#[allow(dead_code)]
-#[path = "../examples/kv/resp.rs"]
-mod resp;
-#[allow(dead_code)]
-#[path = "../examples/kv/store.rs"]
-mod store;
+use crate::reply;
 
-use conn::{Connection, Outcome, FLUSH_AT};
-use keyspace::Local;
-use resp::Limits;
+use super::{Connection, Outcome, FLUSH_AT};
+use crate::keyspace::Local;
+use crate::resp::Limits;
 use std::time::Instant;
 
 /// Copies `bytes` into the connection as one read (several if it does not
@@ -51,7 +28,7 @@ fn feed(conn: &mut Connection, ks: &Local, mut bytes: &[u8]) -> Vec<Outcome> {
 #[test]
 fn a_large_value_grows_the_buffer_with_the_bytes_received() {
     let ks = Local::new();
-    let mut conn = Connection::new(Limits::default(), 1 << 30);
+    let mut conn = Connection::new(Limits::default(), 1 << 30, usize::MAX);
     let value = vec![b'x'; 1 << 20];
     let mut input = format!("*3\r\n$3\r\nSET\r\n$3\r\nbig\r\n${}\r\n", value.len()).into_bytes();
     input.extend_from_slice(&value);
@@ -87,7 +64,7 @@ fn a_large_value_grows_the_buffer_with_the_bytes_received() {
 #[test]
 fn a_declared_huge_bulk_is_not_allocated_up_front() {
     let ks = Local::new();
-    let mut conn = Connection::new(Limits::default(), 1 << 30);
+    let mut conn = Connection::new(Limits::default(), 1 << 30, usize::MAX);
     // 500 MiB declared (under the 512 MiB limit), 10 KiB sent.
     let mut input = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$524288000\r\n".to_vec();
     input.extend_from_slice(&[b'y'; 10 * 1024]);
@@ -104,7 +81,7 @@ fn a_declared_huge_bulk_is_not_allocated_up_front() {
 #[test]
 fn a_long_pipeline_is_flushed_in_bounded_batches() {
     let ks = Local::new();
-    let mut conn = Connection::new(Limits::default(), 1 << 30);
+    let mut conn = Connection::new(Limits::default(), 1 << 30, usize::MAX);
     let value = vec![b'z'; 1000];
     let mut input = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1000\r\n".to_vec();
     input.extend_from_slice(&value);
@@ -143,10 +120,102 @@ fn a_long_pipeline_is_flushed_in_bounded_batches() {
 fn input_buffers_come_from_the_shared_pool_and_return_to_it() {
     let pool = spool::buf::BufferPool::shared();
     let before = pool.stats();
-    drop(Connection::new(Limits::default(), 1 << 30));
-    let _second = Connection::new(Limits::default(), 1 << 30);
+    drop(Connection::new(Limits::default(), 1 << 30, usize::MAX));
+    let _second = Connection::new(Limits::default(), 1 << 30, usize::MAX);
     let after = pool.stats();
     assert!(after.rents >= before.rents + 2, "{before:?} -> {after:?}");
     assert!(after.returned > before.returned, "{before:?} -> {after:?}");
     assert!(after.reused > before.reused, "{before:?} -> {after:?}");
+}
+
+/// A connection with `limit` on its output, with `key` set to `size` bytes.
+fn with_value(limit: usize, key: &str, size: usize) -> (Connection, Local) {
+    let ks = Local::new();
+    let mut conn = Connection::new(Limits::default(), 1 << 30, limit);
+    let mut input =
+        format!("*3\r\n$3\r\nSET\r\n${}\r\n{key}\r\n${size}\r\n", key.len()).into_bytes();
+    input.resize(input.len() + size, b'v');
+    input.extend_from_slice(b"\r\n");
+    feed(&mut conn, &ks, &input);
+    assert_eq!(conn.out, b"+OK\r\n");
+    conn.written();
+    (conn, ks)
+}
+
+#[test]
+fn an_mget_stops_at_the_output_limit_instead_of_building_the_whole_reply() {
+    // Regression (issue 12, defect 7): one MGET naming a 1 MiB value 3,000
+    // times made the server build a 3 GiB reply.
+    let limit = 8 << 20;
+    let (mut conn, ks) = with_value(limit, "k", 1 << 20);
+    let mut request = b"*3001\r\n$4\r\nMGET\r\n".to_vec();
+    for _ in 0..3000 {
+        request.extend_from_slice(b"$1\r\nk\r\n");
+    }
+    let outcomes = feed(&mut conn, &ks, &request);
+    let Some(&Outcome::OutputLimit { held }) = outcomes.last() else {
+        panic!("not stopped at the limit: {outcomes:?}");
+    };
+    assert!(
+        held > limit && held <= limit + (1 << 20) + 64,
+        "stopped with {held} bytes held"
+    );
+    assert!(conn.out.is_empty(), "nothing of the reply is sent");
+    assert!(
+        conn.buffered_capacity() < 1 << 20,
+        "{} bytes still held",
+        conn.buffered_capacity()
+    );
+}
+
+#[test]
+fn keys_stops_at_the_output_limit() {
+    let limit = 64 << 10;
+    let ks = Local::new();
+    let mut conn = Connection::new(Limits::default(), 1 << 30, limit);
+    // 2,000 keys of 100 bytes: a KEYS reply of about 210 KB.
+    let mut input = Vec::new();
+    for i in 0..2000 {
+        input.extend_from_slice(format!("SET {i:0>100} v\r\n").as_bytes());
+    }
+    feed(&mut conn, &ks, &input);
+    conn.written();
+    assert_eq!(
+        feed(&mut conn, &ks, b"KEYS *1999\r\n").last(),
+        Some(&Outcome::NeedInput),
+        "a small KEYS reply is fine"
+    );
+    conn.written();
+    let outcomes = feed(&mut conn, &ks, b"KEYS *\r\n");
+    let Some(&Outcome::OutputLimit { held }) = outcomes.last() else {
+        panic!("not stopped at the limit: {outcomes:?}");
+    };
+    assert!(
+        held > limit && held < limit + 200,
+        "stopped with {held} bytes held"
+    );
+}
+
+#[test]
+fn replies_under_the_limit_are_unaffected_and_the_batch_flushes_below_it() {
+    let limit = 64 << 10;
+    let (mut conn, ks) = with_value(limit, "k", 10_000);
+    // A pipelined batch whose replies add up to 30x the limit: written in
+    // pieces of at most half the limit, never refused.
+    let outcomes = feed(&mut conn, &ks, &b"GET k\r\n".repeat(200));
+    assert!(outcomes.iter().all(|o| *o != Outcome::Close));
+    let mut total = conn.out.len();
+    assert!(conn.out.len() <= limit / 2 + 10_100, "{}", conn.out.len());
+    conn.written();
+    while conn.process(&ks, Instant::now()) == Outcome::More {
+        assert!(conn.out.len() <= limit / 2 + 10_100, "{}", conn.out.len());
+        total += conn.out.len();
+        conn.written();
+    }
+    total += conn.out.len();
+    assert_eq!(total, 200 * (10_000 + 10));
+    // One reply over the limit is refused.
+    let (mut conn, ks) = with_value(limit, "big", limit + 1);
+    let outcomes = feed(&mut conn, &ks, b"GET big\r\n");
+    assert!(matches!(outcomes.last(), Some(Outcome::OutputLimit { .. })));
 }

@@ -16,7 +16,8 @@ use crate::keyspace::{Keyspace, Locked};
 use crate::reply;
 use crate::resp::Args;
 use crate::store::{Condition, Expiry, IncrError};
-use std::time::{Duration, Instant};
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// What the connection does after a command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,9 @@ pub enum Flow {
     Continue,
     /// Send what is buffered, then close (`QUIT`).
     Close,
+    /// The reply was cut short because the output reached the limit
+    /// given to [`execute_limited`]: send nothing of it, close.
+    OutputLimit,
 }
 
 /// The commands this server knows.
@@ -44,6 +48,8 @@ enum Cmd {
     MSet,
     Expire,
     PExpire,
+    ExpireAt,
+    PExpireAt,
     Ttl,
     PTtl,
     Persist,
@@ -73,6 +79,8 @@ const COMMANDS: &[(Cmd, &str, i32)] = &[
     (Cmd::MSet, "mset", -3),
     (Cmd::Expire, "expire", -3),
     (Cmd::PExpire, "pexpire", -3),
+    (Cmd::ExpireAt, "expireat", -3),
+    (Cmd::PExpireAt, "pexpireat", -3),
     (Cmd::Ttl, "ttl", 2),
     (Cmd::PTtl, "pttl", 2),
     (Cmd::Persist, "persist", 2),
@@ -89,8 +97,25 @@ const COMMANDS: &[(Cmd, &str, i32)] = &[
 const NOT_AN_INTEGER: &[u8] = b"ERR value is not an integer or out of range";
 const SYNTAX: &[u8] = b"ERR syntax error";
 
-/// Runs one request (`args` non-empty) and appends its reply to `out`.
+/// Runs one request (`args` non-empty) and appends its reply to `out`,
+/// with no limit on the output.
 pub fn execute<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec<u8>) -> Flow {
+    execute_limited(ks, args, now, out, usize::MAX)
+}
+
+/// Runs one request (`args` non-empty) and appends its reply to `out`. A
+/// reply that can grow with the keyspace (`MGET`, `KEYS`) is produced one
+/// element at a time and abandoned as soon as `out` holds more than
+/// `limit` bytes ([`Flow::OutputLimit`]; `out` then holds a partial reply
+/// that must not be sent), so a request never makes the server build
+/// more than `limit` bytes plus one value.
+pub fn execute_limited<K: Keyspace>(
+    ks: &K,
+    args: &Args<'_>,
+    now: Instant,
+    out: &mut Vec<u8>,
+    limit: usize,
+) -> Flow {
     let name = args.get(0);
     let Some(&(cmd, lower, arity)) = COMMANDS
         .iter()
@@ -99,7 +124,9 @@ pub fn execute<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec
         unknown_command(args, out);
         return Flow::Continue;
     };
-    let n = args.len() as i32;
+    // No cast that could wrap, whatever `--max-args` allows.
+    let n = i64::try_from(args.len()).unwrap_or(i64::MAX);
+    let arity = i64::from(arity);
     if (arity > 0 && n != arity) || n < -arity || (cmd == Cmd::MSet && n % 2 == 0) {
         let mut msg = b"ERR wrong number of arguments for '".to_vec();
         msg.extend_from_slice(lower.as_bytes());
@@ -150,20 +177,29 @@ pub fn execute<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec
                     Some(value) => reply::bulk(out, value),
                     None => reply::null(out),
                 }
+                if out.len() > limit {
+                    return Flow::OutputLimit;
+                }
             }
         }
         Cmd::MSet => mset(ks, args, now, out),
-        Cmd::Expire => expire(ks, args, 1000, now, out),
-        Cmd::PExpire => expire(ks, args, 1, now, out),
+        Cmd::Expire => expire(ks, args, Unit::Seconds, Base::Now, lower, now, out),
+        Cmd::PExpire => expire(ks, args, Unit::Millis, Base::Now, lower, now, out),
+        Cmd::ExpireAt => expire(ks, args, Unit::Seconds, Base::Epoch, lower, now, out),
+        Cmd::PExpireAt => expire(ks, args, Unit::Millis, Base::Epoch, lower, now, out),
         Cmd::Ttl | Cmd::PTtl => {
             let key = args.get(1);
             let ttl = match ks.lock_key(key).deadline(key, now) {
                 None => -2,
                 Some(None) => -1,
                 Some(Some(at)) => {
-                    let ms = at.saturating_duration_since(now).as_millis() as i64;
+                    // Deadlines are validated to lie within i64 milliseconds
+                    // of the epoch; saturate anyway rather than wrap.
+                    let ms = at.saturating_duration_since(now).as_millis();
+                    let ms = i64::try_from(ms).unwrap_or(i64::MAX);
                     if cmd == Cmd::Ttl {
-                        (ms + 500) / 1000
+                        // redis's (ms + 500) / 1000, without the overflow.
+                        ms / 1000 + i64::from(ms % 1000 >= 500)
                     } else {
                         ms
                     }
@@ -178,7 +214,7 @@ pub fn execute<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec
                 .set_deadline(key, None, now, |d| d.is_some());
             reply::integer(out, i64::from(changed));
         }
-        Cmd::Keys => keys(ks, args.get(1), now, out),
+        Cmd::Keys => return keys(ks, args.get(1), now, out, limit),
         Cmd::DbSize => {
             let total: usize = (0..ks.shard_count()).map(|s| ks.lock(s).len()).sum();
             reply::integer(out, total as i64);
@@ -233,7 +269,7 @@ fn unknown_command(args: &Args<'_>, out: &mut Vec<u8>) {
     reply::error(out, &msg);
 }
 
-/// `SET key value [NX|XX] [GET] [EX s|PX ms|KEEPTTL]`.
+/// `SET key value [NX|XX] [GET] [EX s|PX ms|EXAT unix-s|PXAT unix-ms|KEEPTTL]`.
 fn set<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec<u8>) {
     let mut cond = Condition::Always;
     let mut expiry = Expiry::Never;
@@ -252,16 +288,28 @@ fn set<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec<u8>) {
         } else if is(b"KEEPTTL") && !expiry_given {
             expiry = Expiry::Keep;
             expiry_given = true;
-        } else if (is(b"EX") || is(b"PX")) && !expiry_given && i + 1 < args.len() {
+        } else if (is(b"EX") || is(b"PX") || is(b"EXAT") || is(b"PXAT"))
+            && !expiry_given
+            && i + 1 < args.len()
+        {
             let Some(n) = reply::parse_i64(args.get(i + 1)) else {
                 return reply::error(out, NOT_AN_INTEGER);
             };
-            let unit = if is(b"EX") { 1000 } else { 1 };
-            let at = u64::try_from(n)
-                .ok()
+            let unit = if is(b"EX") || is(b"EXAT") {
+                Unit::Seconds
+            } else {
+                Unit::Millis
+            };
+            let base = if is(b"EX") || is(b"PX") {
+                Base::Now
+            } else {
+                Base::Epoch
+            };
+            // As redis: the number must be positive, and the deadline must
+            // fit in i64 milliseconds since the epoch.
+            let at = Some(n)
                 .filter(|&n| n > 0)
-                .and_then(|n| n.checked_mul(unit))
-                .and_then(|ms| now.checked_add(Duration::from_millis(ms)));
+                .and_then(|n| deadline(n, unit, base, now));
             let Some(at) = at else {
                 return reply::error(out, b"ERR invalid expire time in 'set' command");
             };
@@ -311,9 +359,63 @@ fn mset<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec<u8>) {
     reply::ok(out);
 }
 
-/// `EXPIRE key seconds [NX|XX|GT|LT]` (`unit_ms` 1000) and `PEXPIRE`
-/// (`unit_ms` 1). A deadline not in the future deletes the key.
-fn expire<K: Keyspace>(ks: &K, args: &Args<'_>, unit_ms: i64, now: Instant, out: &mut Vec<u8>) {
+/// The unit of an expiry argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unit {
+    Seconds,
+    Millis,
+}
+
+/// What an expiry argument counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Base {
+    /// A time to live (`EXPIRE`, `SET EX`).
+    Now,
+    /// A Unix time (`EXPIREAT`, `SET EXAT`).
+    Epoch,
+}
+
+/// Milliseconds since the Unix epoch (redis's `mstime()`).
+fn unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// The deadline an expiry argument `n` names, with redis 7's overflow
+/// rules: `n` in `unit` must fit in i64 milliseconds, and so must the
+/// absolute deadline (milliseconds since the epoch); otherwise `None`
+/// (`invalid expire time`). A deadline not after now is `now` (the key
+/// expires at once).
+fn deadline(n: i64, unit: Unit, base: Base, now: Instant) -> Option<Instant> {
+    let ms = match unit {
+        Unit::Seconds => n.checked_mul(1000)?,
+        Unit::Millis => n,
+    };
+    let now_ms = unix_ms();
+    let at_ms = match base {
+        Base::Now => ms.checked_add(now_ms)?,
+        Base::Epoch => ms,
+    };
+    match at_ms.saturating_sub(now_ms) {
+        ahead if ahead <= 0 => Some(now),
+        ahead => now.checked_add(Duration::from_millis(ahead.unsigned_abs())),
+    }
+}
+
+/// `EXPIRE key seconds [NX|XX|GT|LT]`, `PEXPIRE` (milliseconds),
+/// `EXPIREAT` and `PEXPIREAT` (Unix time); `name` is the command's, for
+/// the error text. A deadline not in the future deletes the key; one out
+/// of range is refused and the key left untouched.
+fn expire<K: Keyspace>(
+    ks: &K,
+    args: &Args<'_>,
+    unit: Unit,
+    base: Base,
+    name: &str,
+    now: Instant,
+    out: &mut Vec<u8>,
+) {
     let Some(n) = reply::parse_i64(args.get(2)) else {
         return reply::error(out, NOT_AN_INTEGER);
     };
@@ -343,13 +445,7 @@ fn expire<K: Keyspace>(ks: &K, args: &Args<'_>, unit_ms: i64, now: Instant, out:
             b"ERR GT and LT options at the same time are not compatible",
         );
     }
-    let at = match n.checked_mul(unit_ms) {
-        Some(ms) if ms <= 0 => Some(now),
-        Some(ms) => now.checked_add(Duration::from_millis(ms as u64)),
-        None => None,
-    };
-    let Some(at) = at else {
-        let name = if unit_ms == 1 { "pexpire" } else { "expire" };
+    let Some(at) = deadline(n, unit, base, now) else {
         let mut msg = b"ERR invalid expire time in '".to_vec();
         msg.extend_from_slice(name.as_bytes());
         msg.extend_from_slice(b"' command");
@@ -366,18 +462,39 @@ fn expire<K: Keyspace>(ks: &K, args: &Args<'_>, unit_ms: i64, now: Instant, out:
     reply::integer(out, i64::from(changed));
 }
 
-/// `KEYS pattern`: every shard in turn.
-fn keys<K: Keyspace>(ks: &K, pattern: &[u8], now: Instant, out: &mut Vec<u8>) {
-    let mut body = Vec::new();
+/// `KEYS pattern`: every shard in turn, the keys appended to `out` as
+/// they are found (stopping past `limit`), the array header put in front
+/// once their number is known.
+fn keys<K: Keyspace>(
+    ks: &K,
+    pattern: &[u8],
+    now: Instant,
+    out: &mut Vec<u8>,
+    limit: usize,
+) -> Flow {
+    let start = out.len();
     let mut count = 0;
     for shard in 0..ks.shard_count() {
-        ks.lock(shard).keys(pattern, now, |key| {
-            reply::bulk(&mut body, key);
+        let flow = ks.lock(shard).keys(pattern, now, |key| {
+            reply::bulk(out, key);
             count += 1;
+            if out.len() > limit {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
         });
+        if flow.is_break() {
+            return Flow::OutputLimit;
+        }
     }
-    reply::array(out, count);
-    out.extend_from_slice(&body);
+    let mut header = Vec::with_capacity(24);
+    reply::array(&mut header, count);
+    out.splice(start..start, header);
+    if out.len() > limit {
+        return Flow::OutputLimit;
+    }
+    Flow::Continue
 }
 
 /// `COMMAND [COUNT|DOCS|INFO|LIST]`: enough for redis-cli's start-up.
@@ -438,3 +555,6 @@ fn unknown_subcommand(sub: &[u8], cmd: &str, out: &mut Vec<u8>) {
     msg.extend_from_slice(b" HELP.");
     reply::error(out, &msg);
 }
+
+#[cfg(test)]
+mod tests;

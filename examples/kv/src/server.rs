@@ -14,6 +14,13 @@
 //!   share one [`Shared`] keyspace (sharded mutexes, see `keyspace.rs`).
 //! - A connection task owns its socket and buffers; it holds a shard only
 //!   inside a command, never across an `.await`.
+//! - What one client can make the server hold is bounded: its input by
+//!   the frame limits and `max_query`, its output by `output_limit` (see
+//!   `conn.rs`; a client over it is closed with a log line), its
+//!   connection by `max_clients` (a [`ClientSlot`] per connection task;
+//!   one past the cap gets `-ERR max number of clients reached` and is
+//!   closed) and, with `timeout` set, its time: a read or write that makes
+//!   no progress for that long closes the connection.
 //! - Poll mode (`spin.rs`): each worker runs a spinner task that keeps it
 //!   from sleeping while requests flow, if the workers leave a core free.
 //! - Stopping (the `shutdown` future completing) returns from `block_on`;
@@ -30,6 +37,8 @@ use spool::sync::oneshot;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How often the sweeper looks for expired keys.
@@ -54,7 +63,21 @@ pub struct Config {
     /// Poll-mode window (see `spin.rs`); zero turns poll mode off, `None`
     /// picks [`DEFAULT_SPIN`] if the workers leave a core free, else off.
     pub spin: Option<Duration>,
+    /// Most bytes of replies held for one client (`usize::MAX`: no limit).
+    pub output_limit: usize,
+    /// Most connections served at once.
+    pub max_clients: usize,
+    /// Close a connection whose read or write makes no progress for this
+    /// long (`None`: never).
+    pub timeout: Option<Duration>,
 }
+
+/// The default client output buffer limit: 64 MiB.
+pub const DEFAULT_OUTPUT_LIMIT: usize = 64 << 20;
+/// The default connection cap (redis's `maxclients`).
+pub const DEFAULT_MAX_CLIENTS: usize = 10_000;
+/// The reply to a connection over the cap.
+const TOO_MANY_CLIENTS: &[u8] = b"-ERR max number of clients reached\r\n";
 
 impl Default for Config {
     fn default() -> Config {
@@ -64,6 +87,9 @@ impl Default for Config {
             limits: Limits::default(),
             max_query: 1 << 30,
             spin: None,
+            output_limit: DEFAULT_OUTPUT_LIMIT,
+            max_clients: DEFAULT_MAX_CLIENTS,
+            timeout: None,
         }
     }
 }
@@ -177,24 +203,68 @@ impl Drop for Server {
     }
 }
 
+/// One connection's place under the `max_clients` cap, given back when the
+/// connection task ends (or is dropped with the runtime).
+#[derive(Debug)]
+pub struct ClientSlot {
+    clients: Arc<AtomicUsize>,
+}
+
+impl ClientSlot {
+    /// Takes a place if fewer than `max` are taken.
+    fn take(clients: &Arc<AtomicUsize>, max: usize) -> Option<ClientSlot> {
+        clients
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()?;
+        Some(ClientSlot {
+            clients: clients.clone(),
+        })
+    }
+}
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        self.clients.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Tells a connection over the cap why it is closed, then closes it. The
+/// reply is a few dozen bytes into a fresh socket's empty send buffer, so
+/// the write completes at once and never stalls the accept loop.
+async fn refuse(mut stream: TcpStream) {
+    let _ = stream.write_all(TOO_MANY_CLIENTS).await;
+}
+
 /// Accepts forever, one local task per connection (one worker).
 async fn accept_local(listener: TcpListener, ks: Local, config: Config) -> io::Result<()> {
+    let clients = Arc::new(AtomicUsize::new(0));
     loop {
-        let stream = accept(&listener).await;
-        drop(spool::spawn(serve(stream, ks.clone(), config)));
+        let (stream, peer) = accept(&listener).await;
+        let Some(slot) = ClientSlot::take(&clients, config.max_clients) else {
+            refuse(stream).await;
+            continue;
+        };
+        drop(spool::spawn(serve(stream, peer, slot, ks.clone(), config)));
     }
 }
 
 /// Accepts forever, dealing connections to the workers round-robin.
 async fn accept_shared(listener: TcpListener, ks: Shared, config: Config) -> io::Result<()> {
     let here = spool::task::current_worker();
+    let clients = Arc::new(AtomicUsize::new(0));
     let mut next = 0;
     loop {
-        let stream = accept(&listener).await;
+        let (stream, peer) = accept(&listener).await;
+        let Some(slot) = ClientSlot::take(&clients, config.max_clients) else {
+            refuse(stream).await;
+            continue;
+        };
         let worker = next % config.workers;
         next += 1;
         if worker == here {
-            drop(spool::spawn(serve(stream, ks.clone(), config)));
+            drop(spool::spawn(serve(stream, peer, slot, ks.clone(), config)));
             continue;
         }
         let std_stream = match stream.into_std() {
@@ -207,7 +277,7 @@ async fn accept_shared(listener: TcpListener, ks: Shared, config: Config) -> io:
         let ks = ks.clone();
         drop(spool::spawn_on(worker, async move {
             match TcpStream::from_std(std_stream) {
-                Ok(stream) => serve(stream, ks, config).await,
+                Ok(stream) => serve(stream, peer, slot, ks, config).await,
                 Err(e) => eprintln!("kv: hand-off failed: {e}"),
             }
         }));
@@ -217,10 +287,10 @@ async fn accept_shared(listener: TcpListener, ks: Shared, config: Config) -> io:
 /// The next connection. Accept errors (out of file descriptors, a
 /// connection reset while queued) are reported and retried after a short
 /// pause rather than ending the server.
-async fn accept(listener: &TcpListener) -> TcpStream {
+async fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
     loop {
         match listener.accept().await {
-            Ok((stream, _peer)) => return stream,
+            Ok(accepted) => return accepted,
             Err(e) => {
                 eprintln!("kv: accept: {e}");
                 spool::time::sleep(Duration::from_millis(10)).await;
@@ -229,33 +299,87 @@ async fn accept(listener: &TcpListener) -> TcpStream {
     }
 }
 
-/// Serves one connection until the client leaves, sends `QUIT`, or
-/// breaks the protocol. I/O errors (a reset) just end it.
-async fn serve<K: Keyspace>(stream: TcpStream, ks: K, config: Config) {
-    let _ = serve_io(stream, ks, config).await;
+/// Serves one connection until the client leaves, sends `QUIT`, breaks
+/// the protocol, goes over its output limit or stays idle past the
+/// timeout. I/O errors (a reset) just end it. `_slot` is given back when
+/// this returns.
+async fn serve<K: Keyspace>(
+    stream: TcpStream,
+    peer: SocketAddr,
+    _slot: ClientSlot,
+    ks: K,
+    config: Config,
+) {
+    let _ = serve_io(stream, peer, ks, config).await;
 }
 
-async fn serve_io<K: Keyspace>(mut stream: TcpStream, ks: K, config: Config) -> io::Result<()> {
+async fn serve_io<K: Keyspace>(
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    ks: K,
+    config: Config,
+) -> io::Result<()> {
     stream.set_nodelay(true)?;
-    let mut conn = Connection::new(config.limits, config.max_query);
+    let mut conn = Connection::new(config.limits, config.max_query, config.output_limit);
     loop {
         let now = Instant::now();
         let outcome = conn.process(&ks, now);
         spin::activity(now);
+        if let Outcome::OutputLimit { held } = outcome {
+            eprintln!(
+                "kv: closing the connection from {peer}: a reply took its output \
+                 buffer to {held} bytes, over the limit of {} \
+                 (--client-output-buffer-limit)",
+                config.output_limit
+            );
+            return Ok(());
+        }
         if !conn.out.is_empty() {
-            stream.write_all(&conn.out).await?;
+            write_out(&mut stream, &conn.out, config.timeout).await?;
             conn.written();
         }
         match outcome {
             Outcome::More => continue,
-            Outcome::Close => return Ok(()),
+            Outcome::Close | Outcome::OutputLimit { .. } => return Ok(()),
             Outcome::NeedInput => {}
         }
-        let n = stream.read(conn.read_buf()).await?;
+        let n = within(config.timeout, stream.read(conn.read_buf())).await?;
         if n == 0 {
             return Ok(());
         }
         conn.filled(n);
+    }
+}
+
+/// Writes all of `bytes`; with a `timeout`, fails if one write makes no
+/// progress for that long (a client that stopped reading).
+async fn write_out(
+    stream: &mut TcpStream,
+    mut bytes: &[u8],
+    timeout: Option<Duration>,
+) -> io::Result<()> {
+    if timeout.is_none() {
+        return stream.write_all(bytes).await;
+    }
+    while !bytes.is_empty() {
+        match within(timeout, stream.write(bytes)).await? {
+            0 => return Err(io::ErrorKind::WriteZero.into()),
+            n => bytes = &bytes[n..],
+        }
+    }
+    Ok(())
+}
+
+/// Runs `io`, failing with `TimedOut` if it takes longer than `timeout`.
+async fn within<T>(
+    timeout: Option<Duration>,
+    io: impl Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    match timeout {
+        None => io.await,
+        Some(limit) => spool::time::timeout(limit, io)
+            .await
+            .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into())),
     }
 }
 

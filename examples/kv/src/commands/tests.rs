@@ -2,37 +2,18 @@
 //! reply, redis's error texts, arity checks, SET options, INCR edge cases,
 //! and expiry driven by a fake clock (time is passed in, so no sleeping).
 
-#[allow(dead_code)]
-#[path = "../examples/kv/commands.rs"]
-mod commands;
-#[allow(dead_code)]
-#[path = "../examples/kv/glob.rs"]
-mod glob;
-#[allow(dead_code)]
-#[path = "../examples/kv/hash.rs"]
-mod hash;
-#[allow(dead_code)]
-#[path = "../examples/kv/keyspace.rs"]
-mod keyspace;
-#[path = "util/kv.rs"]
-mod kv;
-#[allow(dead_code)]
-#[path = "../examples/kv/reply.rs"]
-mod reply;
-#[allow(dead_code)]
-#[path = "../examples/kv/resp.rs"]
-mod resp;
-#[allow(dead_code)]
-#[path = "../examples/kv/store.rs"]
-mod store;
+use crate::store;
 
-use commands::Flow;
-use keyspace::{Keyspace, Local, Shared};
+use super::Flow;
+use crate::keyspace::{Keyspace, Local, Shared};
 use std::time::{Duration, Instant};
 
 /// Runs `lines` in order at time `now`, returning the shown replies.
 fn script<K: Keyspace>(ks: &K, now: Instant, lines: &[&str]) -> Vec<String> {
-    lines.iter().map(|l| kv::run(ks, now, l).0).collect()
+    lines
+        .iter()
+        .map(|l| crate::testing::run(ks, now, l).0)
+        .collect()
 }
 
 /// Both keyspaces must behave the same.
@@ -457,11 +438,11 @@ fn command_and_config_for_the_redis_tools() {
 fn quit_replies_ok_then_closes() {
     let ks = Local::new();
     assert_eq!(
-        kv::run(&ks, Instant::now(), "QUIT"),
+        crate::testing::run(&ks, Instant::now(), "QUIT"),
         ("OK".to_string(), Flow::Close)
     );
     assert_eq!(
-        kv::run(&ks, Instant::now(), "PING"),
+        crate::testing::run(&ks, Instant::now(), "PING"),
         ("PONG".to_string(), Flow::Continue)
     );
 }
@@ -526,4 +507,218 @@ fn the_deadline_heap_stays_bounded_under_rewrites() {
         1
     );
     assert!(store.is_empty());
+}
+
+/// Milliseconds since the Unix epoch, as the server reads them.
+fn unix_ms() -> i64 {
+    let since = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    i64::try_from(since.as_millis()).unwrap()
+}
+
+/// Parses `(integer) n`.
+fn integer(shown: &str) -> i64 {
+    shown
+        .strip_prefix("(integer) ")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("not an integer reply: {shown}"))
+}
+
+#[test]
+fn expire_times_that_overflow_are_refused_and_leave_the_key_alone() {
+    // Regression (issue 12, defect 7): `PEXPIRE k 9223372036854775807` was
+    // accepted, then TTL overflowed (garbage in release, a panic in debug).
+    both(|run| {
+        let t = Instant::now();
+        let invalid = |cmd: &str| format!("(error) ERR invalid expire time in '{cmd}' command");
+        assert_eq!(
+            run(
+                t,
+                &[
+                    "SET k v",
+                    "PEXPIRE k 9223372036854775807",
+                    // Fits in i64 ms, but not once added to the current time.
+                    "EXPIRE k 9223372036854775",
+                    // Overflows i64 when converted to milliseconds.
+                    "EXPIRE k 9223372036854775807",
+                    "EXPIRE k -9223372036854775808",
+                    "EXPIREAT k 9223372036854775807",
+                    "TTL k",
+                    "PTTL k",
+                    "GET k",
+                    "PEXPIRE k 9223372036854775808",
+                    "TTL k",
+                ]
+            ),
+            [
+                "OK".to_string(),
+                invalid("pexpire"),
+                invalid("expire"),
+                invalid("expire"),
+                invalid("expire"),
+                invalid("expireat"),
+                "(integer) -1".to_string(),
+                "(integer) -1".to_string(),
+                "\"v\"".to_string(),
+                "(error) ERR value is not an integer or out of range".to_string(),
+                "(integer) -1".to_string(),
+            ]
+        );
+        // The most negative times are in the past: the key is deleted.
+        assert_eq!(
+            run(t, &["PEXPIRE k -9223372036854775808", "EXISTS k", "TTL k"]),
+            ["(integer) 1", "(integer) 0", "(integer) -2"]
+        );
+    });
+}
+
+#[test]
+fn the_farthest_valid_expire_times_answer_ttl_without_overflow() {
+    both(|run| {
+        let t = Instant::now();
+        // PEXPIREAT counts from the epoch, so i64::MAX itself is valid
+        // (as in redis): about 292 million years from now.
+        let replies = run(
+            t,
+            &[
+                "SET k v",
+                "PEXPIREAT k 9223372036854775807",
+                "PTTL k",
+                "TTL k",
+            ],
+        );
+        assert_eq!(replies[..2], ["OK", "(integer) 1"]);
+        let max_ahead = i64::MAX - unix_ms();
+        let pttl = integer(&replies[2]);
+        assert!(
+            (max_ahead - 60_000..=max_ahead).contains(&pttl),
+            "PTTL {pttl}, expected about {max_ahead}"
+        );
+        let ttl = integer(&replies[3]);
+        assert!(
+            (max_ahead / 1000 - 60..=max_ahead / 1000 + 1).contains(&ttl),
+            "TTL {ttl}"
+        );
+        // The largest relative time that still fits.
+        let far = (i64::MAX - unix_ms() - 3_600_000).to_string();
+        let replies = run(t, &[&format!("PEXPIRE k {far}"), "PTTL k"]);
+        assert_eq!(replies[0], "(integer) 1");
+        let pttl = integer(&replies[1]);
+        let far: i64 = far.parse().unwrap();
+        assert!(
+            (far - 60_000..=far).contains(&pttl),
+            "PTTL {pttl} for {far}"
+        );
+    });
+}
+
+#[test]
+fn set_expiry_options_at_their_limits() {
+    both(|run| {
+        let t = Instant::now();
+        let invalid = "(error) ERR invalid expire time in 'set' command";
+        assert_eq!(
+            run(
+                t,
+                &[
+                    "SET k v PX 9223372036854775807",
+                    "SET k v EX 9223372036854775",
+                    "SET k v EX 9223372036854775807",
+                    "SET k v EXAT 9223372036854775807",
+                    "SET k v PXAT 0",
+                    "SET k v EXAT -1",
+                    "SET k v PXAT 9223372036854775808",
+                    "EXISTS k",
+                ]
+            ),
+            [
+                invalid,
+                invalid,
+                invalid,
+                invalid,
+                invalid,
+                invalid,
+                "(error) ERR value is not an integer or out of range",
+                "(integer) 0",
+            ]
+        );
+        // PXAT i64::MAX is valid; a time in the past sets a key that is
+        // already expired.
+        let replies = run(
+            t,
+            &[
+                "SET k v PXAT 9223372036854775807",
+                "PTTL k",
+                "SET k v PXAT 1",
+                "EXISTS k",
+            ],
+        );
+        assert_eq!(replies[0], "OK");
+        assert!(integer(&replies[1]) > i64::MAX - unix_ms() - 60_000);
+        assert_eq!(replies[2..], ["OK", "(integer) 0"]);
+        // EXAT and PXAT name a Unix time.
+        let in_100_s = (unix_ms() / 1000 + 100).to_string();
+        let replies = run(t, &[&format!("SET k v EXAT {in_100_s}"), "TTL k"]);
+        assert_eq!(replies[0], "OK");
+        assert!((98..=101).contains(&integer(&replies[1])), "{replies:?}");
+        let in_5_s = (unix_ms() + 5000).to_string();
+        let replies = run(t, &[&format!("SET k v PXAT {in_5_s} GET"), "PTTL k"]);
+        assert_eq!(replies[0], "\"v\"");
+        assert!((3000..=5000).contains(&integer(&replies[1])), "{replies:?}");
+    });
+}
+
+#[test]
+fn incr_family_at_the_integer_limits() {
+    both(|run| {
+        let t = Instant::now();
+        assert_eq!(
+            run(
+                t,
+                &[
+                    "SET n 9223372036854775806",
+                    "INCR n",
+                    "INCR n",
+                    "INCRBY n -9223372036854775807",
+                    "INCRBY n -9223372036854775808",
+                    "INCRBY n 1",
+                    "SET n -9223372036854775807",
+                    "DECR n",
+                    "DECR n",
+                    "DECRBY n 1",
+                    "DECRBY n -9223372036854775807",
+                    "SET n 0",
+                    "DECRBY n -9223372036854775808",
+                    "DECRBY n 9223372036854775807",
+                    "DECR n",
+                    "DECR n",
+                    "INCRBY n 9223372036854775808",
+                    "INCRBY fresh -9223372036854775808",
+                    "GET fresh",
+                ]
+            ),
+            [
+                "OK",
+                "(integer) 9223372036854775807",
+                "(error) ERR increment or decrement would overflow",
+                "(integer) 0",
+                "(integer) -9223372036854775808",
+                "(integer) -9223372036854775807",
+                "OK",
+                "(integer) -9223372036854775808",
+                "(error) ERR increment or decrement would overflow",
+                "(error) ERR increment or decrement would overflow",
+                "(integer) -1",
+                "OK",
+                "(error) ERR decrement would overflow",
+                "(integer) -9223372036854775807",
+                "(integer) -9223372036854775808",
+                "(error) ERR increment or decrement would overflow",
+                "(error) ERR value is not an integer or out of range",
+                "(integer) -9223372036854775808",
+                "\"-9223372036854775808\"",
+            ]
+        );
+    });
 }
