@@ -46,5 +46,11 @@ fn sleep_until_takes_both_instants_and_elapsed_follows_the_clock() {
         let mut iv = spool::time::interval(Duration::from_millis(1));
         let t: Instant = iv.tick().await;
         assert!(t >= start);
+        // `Interval` is a `futures_core::Stream` of the same instants.
+        let next = std::future::poll_fn(|cx| {
+            futures_core::Stream::poll_next(std::pin::Pin::new(&mut iv), cx)
+        })
+        .await;
+        assert_eq!(next, Some(t + Duration::from_millis(1)));
     });
 }

@@ -107,3 +107,15 @@ impl Interval {
         self.missed = behavior;
     }
 }
+
+/// An `Interval` is a stream of tick instants (never ending).
+impl futures_core::Stream for Interval {
+    type Item = Instant;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Instant>> {
+        self.poll_tick(cx).map(Some)
+    }
+}

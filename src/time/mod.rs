@@ -12,8 +12,8 @@
 //! and checks that a runtime is running, nothing more; it is armed on its
 //! first `Pending` poll and cancelled when dropped. So `timeout(d, f)` around
 //! a future that is ready at once never touches the heap (nor the clock:
-//! its deadline is taken at that first `Pending`, see `timeout.rs`), and an armed timer
-//! costs a slab slot and a heap node that are reused, never freshly
+//! its deadline is taken at that first `Pending`, see `timeout.rs`), and
+//! an armed timer costs a slab slot and a heap node that are reused, never freshly
 //! allocated, once the heap has grown to its working size.
 //!
 //! # Invariants
