@@ -36,7 +36,7 @@ use super::context;
 use super::shared::Shared;
 use super::Metrics;
 use crate::task::raw::spawn_in_place;
-use crate::task::remote::{Injected, RemoteJoin};
+use crate::task::remote::{RemoteJoin, WorkerJob};
 use crate::task::JoinHandle;
 
 /// What the workers of one runtime and its [`Handle`]s share.
@@ -98,7 +98,7 @@ where
 {
     let job = RemoteJoin::new(future);
     let handle = JoinHandle::remote(job.clone());
-    match shared.push_injected(job as Arc<dyn Injected>) {
+    match shared.push_job(job as Arc<dyn WorkerJob>) {
         Ok(()) => Ok(handle),
         Err(job) => {
             job.cancel();

@@ -182,7 +182,7 @@ impl Runtime {
         for w in &self.inner.workers[1..] {
             let (tx, rx) = mpsc::channel();
             let request = Arc::new(dump::DumpRequest::new(tx));
-            if w.push_injected(request).is_ok() {
+            if w.push_job(request).is_ok() {
                 replies.push(rx);
             }
         }
