@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# redis-benchmark against examples/kv (1 and 2 workers, poll mode on and
+# redis-benchmark against the kv server of examples/kv (1 and 2 workers, poll mode on and
 # off) and against redis-server, in one session, interleaved; prints the
 # median requests/s of ROUNDS runs as a markdown table for BENCHMARKS.md.
 #
@@ -8,8 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
-cargo build --release --example kv -q
-kv=target/release/examples/kv
+cargo build --release -p kv -q
+kv=target/release/kv
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT

@@ -2,7 +2,7 @@
 //! futures `Send` when `T: Send`, so they can cross workers.
 
 use spool::future::{join, join_all, select};
-use spool::sync::{mpsc, oneshot, Mutex, RwLock, Semaphore};
+use spool::sync::{broadcast, mpsc, oneshot, watch, Barrier, Mutex, Notify, RwLock, Semaphore};
 use std::sync::Arc;
 
 fn send_sync<T: Send + Sync>(_: &T) {}
@@ -44,6 +44,20 @@ fn handles_and_futures_are_send() {
     send(&l.write());
     send_sync(&l.try_read().unwrap());
     send_sync(&l.try_write().unwrap());
+    let n = Notify::new();
+    send_sync(&n);
+    send(&n.notified());
+    let b = Barrier::new(1);
+    send_sync(&b);
+    send(&b.wait());
+    let (wtx, mut wrx) = watch::channel(String::new());
+    send_sync(&wtx);
+    send_sync(&wrx);
+    send(&wrx.changed());
+    let (btx, mut brx) = broadcast::channel::<String>(4);
+    send_sync(&btx);
+    send_sync(&brx);
+    send(&brx.recv());
     send(&join(async {}, async {}));
     send(&join_all(vec![async {}]));
     send(&select(async {}, async {}));

@@ -8,6 +8,9 @@
 //! - [`Mutex`] and [`RwLock`]: async locks whose guards may be held across
 //!   `.await`, fair (first come, first served).
 //! - [`Notify`]: wake one waiting task (or store a permit) or all of them.
+//! - [`watch`]: the latest value, for many readers (configuration reload).
+//! - [`broadcast`]: every value to every receiver, from a bounded ring.
+//! - [`Barrier`]: `n` tasks wait for each other, round after round.
 //!
 //! Everything here is `Send + Sync` when the data is `Send`, so the two
 //! ends of a channel may sit on different workers; every future returned
@@ -41,8 +44,10 @@
 //! Every future is cancel-safe as tokio documents for the same method:
 //! dropping it loses no message, permit, lock hand-off or wake-up.
 
+mod barrier;
 mod batch_semaphore;
 mod blocking;
+pub mod broadcast;
 pub mod mpsc;
 mod mutex;
 mod notify;
@@ -51,7 +56,9 @@ mod permits;
 mod rwlock;
 mod semaphore;
 mod wait_list;
+pub mod watch;
 
+pub use barrier::{Barrier, BarrierWait, BarrierWaitResult};
 pub use mutex::{Lock, LockOwned, Mutex, MutexGuard, OwnedMutexGuard, TryLockError};
 pub use notify::{Notified, Notify};
 pub use rwlock::{Read, RwLock, RwLockReadGuard, RwLockWriteGuard, Write};

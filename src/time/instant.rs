@@ -20,7 +20,7 @@ use super::clock;
 /// deadline becomes.
 const FAR: Duration = Duration::from_secs(86_400 * 365 * 30);
 
-/// A point on the runtime's clock; see the [module](self) doc.
+/// A point on the runtime's clock; see the [`time`](crate::time) module doc.
 ///
 /// ```
 /// use std::time::Duration;

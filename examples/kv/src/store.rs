@@ -266,14 +266,12 @@ impl Store {
     }
 
     /// Whether no key is stored.
-    #[allow(dead_code)] // for the tests
     pub fn is_empty(&self) -> bool {
         self.map.is_empty()
     }
 
     /// How many `(deadline, key)` pairs the heap holds, stale ones included
     /// (at most about `2 * len() + 1024`).
-    #[allow(dead_code)] // for the tests
     pub fn pending_deadlines(&self) -> usize {
         self.deadlines.len()
     }

@@ -4,64 +4,27 @@
 //! INCRs from many connections all count, and MSET/MGET stay atomic across
 //! shards while other connections write.
 
-#[allow(dead_code)]
-#[path = "../examples/kv/commands.rs"]
-mod commands;
-#[allow(dead_code)]
-#[path = "../examples/kv/conn.rs"]
-mod conn;
-#[allow(dead_code)]
-#[path = "../examples/kv/glob.rs"]
-mod glob;
-#[allow(dead_code)]
-#[path = "../examples/kv/hash.rs"]
-mod hash;
-#[allow(dead_code)]
-#[path = "../examples/kv/keyspace.rs"]
-mod keyspace;
-#[path = "util/kv.rs"]
-mod kv;
-#[allow(dead_code)]
-#[path = "../examples/kv/reply.rs"]
-mod reply;
-#[allow(dead_code)]
-#[path = "../examples/kv/resp.rs"]
-mod resp;
-#[allow(dead_code)]
-#[path = "../examples/kv/server.rs"]
-mod server;
-#[allow(dead_code)]
-#[path = "../examples/kv/spin.rs"]
-mod spin;
-#[allow(dead_code)]
-#[path = "../examples/kv/store.rs"]
-mod store;
+mod common;
 
-use server::{Config, Server};
-use std::net::SocketAddr;
+use common::Kv;
 
-fn start() -> Server {
-    Server::start(Config {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        workers: 2,
-        ..Config::default()
-    })
-    .expect("server starts")
+fn start() -> Kv {
+    Kv::start(&["--workers", "2"])
 }
 
 #[test]
 fn every_connection_sees_one_keyspace() {
     let server = start();
     // Consecutive connections land on alternate workers.
-    let mut conns: Vec<_> = (0..6).map(|_| kv::connect(server.addr())).collect();
+    let mut conns: Vec<_> = (0..6).map(|_| common::connect(server.addr())).collect();
     for (i, c) in conns.iter_mut().enumerate() {
         let set = format!("SET from:{i} {i}\r\n");
-        assert_eq!(kv::exchange(c, set.as_bytes(), 1), ["OK"]);
+        assert_eq!(common::exchange(c, set.as_bytes(), 1), ["OK"]);
     }
     for c in conns.iter_mut() {
-        let replies = kv::exchange(c, b"MGET from:0 from:1 from:2 from:3 from:4 from:5\r\n", 1);
+        let replies = common::exchange(c, b"MGET from:0 from:1 from:2 from:3 from:4 from:5\r\n", 1);
         assert_eq!(replies, ["[\"0\", \"1\", \"2\", \"3\", \"4\", \"5\"]"]);
-        assert_eq!(kv::exchange(c, b"DBSIZE\r\n", 1), ["(integer) 6"]);
+        assert_eq!(common::exchange(c, b"DBSIZE\r\n", 1), ["(integer) 6"]);
     }
 }
 
@@ -75,10 +38,10 @@ fn concurrent_incrs_from_both_workers_all_count() {
     let threads: Vec<_> = (0..CONNS)
         .map(|_| {
             std::thread::spawn(move || {
-                let mut c = kv::connect(addr);
+                let mut c = common::connect(addr);
                 let batch = "INCR counter\r\n".repeat(PER_BATCH);
                 for _ in 0..BATCHES {
-                    let replies = kv::exchange(&mut c, batch.as_bytes(), PER_BATCH);
+                    let replies = common::exchange(&mut c, batch.as_bytes(), PER_BATCH);
                     assert!(replies.iter().all(|r| r.starts_with("(integer) ")));
                 }
             })
@@ -87,10 +50,10 @@ fn concurrent_incrs_from_both_workers_all_count() {
     for t in threads {
         t.join().unwrap();
     }
-    let mut c = kv::connect(addr);
+    let mut c = common::connect(addr);
     let total = CONNS * BATCHES * PER_BATCH;
     assert_eq!(
-        kv::exchange(&mut c, b"GET counter\r\n", 1),
+        common::exchange(&mut c, b"GET counter\r\n", 1),
         [format!("\"{total}\"")]
     );
 }
@@ -105,7 +68,7 @@ fn mset_and_mget_are_atomic_across_shards() {
         .map(|w| {
             let keys = keys.clone();
             std::thread::spawn(move || {
-                let mut c = kv::connect(addr);
+                let mut c = common::connect(addr);
                 for round in 0..2000 {
                     let value = format!("w{w}r{round}");
                     let mut cmd = String::from("MSET");
@@ -113,16 +76,16 @@ fn mset_and_mget_are_atomic_across_shards() {
                         cmd.push_str(&format!(" {k} {value}"));
                     }
                     cmd.push_str("\r\n");
-                    assert_eq!(kv::exchange(&mut c, cmd.as_bytes(), 1), ["OK"]);
+                    assert_eq!(common::exchange(&mut c, cmd.as_bytes(), 1), ["OK"]);
                 }
             })
         })
         .collect();
-    let mut reader = kv::connect(addr);
+    let mut reader = common::connect(addr);
     let mget = format!("MGET {}\r\n", keys.join(" "));
     let mut consistent_reads = 0;
     while !writers.iter().all(|w| w.is_finished()) && consistent_reads < 10_000 {
-        let shown = kv::exchange(&mut reader, mget.as_bytes(), 1).remove(0);
+        let shown = common::exchange(&mut reader, mget.as_bytes(), 1).remove(0);
         let values: Vec<&str> = shown
             .trim_matches(|c| c == '[' || c == ']')
             .split(", ")

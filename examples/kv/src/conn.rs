@@ -102,7 +102,7 @@ impl Connection {
         }
     }
 
-    /// Free space to read into (at least [`MIN_READ`] bytes). Only when
+    /// Free space to read into (at least `MIN_READ` bytes). Only when
     /// the tail is nearly full is the pending frame moved to the front
     /// and, if that is not enough, the buffer doubled (capped at what the
     /// frame needs): memory follows the bytes actually received, not the
@@ -196,8 +196,10 @@ impl Connection {
     }
 
     /// Bytes held for this connection (input and output buffers).
-    #[allow(dead_code)] // for the tests
     pub fn buffered_capacity(&self) -> usize {
         self.input.len() + self.out.capacity()
     }
 }
+
+#[cfg(test)]
+mod tests;

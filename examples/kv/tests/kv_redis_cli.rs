@@ -1,4 +1,4 @@
-//! The kv example, started in-process on an ephemeral loopback port, driven
+//! The kv server binary, started on an ephemeral loopback port, driven
 //! by the real `redis-cli`: basic commands, INCR, EXPIRE/TTL, KEYS, a
 //! pipelined batch through `redis-cli --pipe`, and both the single-worker
 //! and the two-worker server.
@@ -9,58 +9,22 @@
 //! `SPOOL_REQUIRE_REDIS_CLI=1` (set by `.ci/run`) a missing `redis-cli`
 //! fails instead.
 
-#[allow(dead_code)]
-#[path = "../examples/kv/commands.rs"]
-mod commands;
-#[allow(dead_code)]
-#[path = "../examples/kv/conn.rs"]
-mod conn;
-#[allow(dead_code)]
-#[path = "../examples/kv/glob.rs"]
-mod glob;
-#[allow(dead_code)]
-#[path = "../examples/kv/hash.rs"]
-mod hash;
-#[allow(dead_code)]
-#[path = "../examples/kv/keyspace.rs"]
-mod keyspace;
-#[path = "util/kv.rs"]
-mod kv;
-#[allow(dead_code)]
-#[path = "../examples/kv/reply.rs"]
-mod reply;
-#[allow(dead_code)]
-#[path = "../examples/kv/resp.rs"]
-mod resp;
-#[allow(dead_code)]
-#[path = "../examples/kv/server.rs"]
-mod server;
-#[allow(dead_code)]
-#[path = "../examples/kv/spin.rs"]
-mod spin;
-#[allow(dead_code)]
-#[path = "../examples/kv/store.rs"]
-mod store;
+mod common;
 
-use server::{Config, Server};
+use common::Kv;
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 
-fn start(workers: usize) -> Server {
-    Server::start(Config {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        workers,
-        ..Config::default()
-    })
-    .expect("server starts")
+fn start(workers: usize) -> Kv {
+    Kv::start(&["--workers", &workers.to_string()])
 }
 
 /// The same session against a server with `workers` workers.
 fn session(workers: usize) {
     let server = start(workers);
     let addr = server.addr();
-    let cli = |args: &[&str]| kv::redis_cli(addr, args);
+    let cli = |args: &[&str]| common::redis_cli(addr, args);
     assert_eq!(cli(&["PING"]), "PONG");
     assert_eq!(cli(&["ECHO", "hello world"]), "hello world");
     assert_eq!(cli(&["GET", "greeting"]), "");
@@ -97,26 +61,26 @@ fn session(workers: usize) {
     assert_eq!(out, "OK\n2\n2");
     assert_eq!(cli(&["FLUSHALL"]), "OK");
     assert_eq!(cli(&["DBSIZE"]), "0");
-    server.stop().unwrap();
+    drop(server);
 }
 
 #[test]
 fn redis_cli_session_one_worker() {
-    if kv::redis_cli_available("redis_cli_session_one_worker") {
+    if common::redis_cli_available("redis_cli_session_one_worker") {
         session(1);
     }
 }
 
 #[test]
 fn redis_cli_session_two_workers() {
-    if kv::redis_cli_available("redis_cli_session_two_workers") {
+    if common::redis_cli_available("redis_cli_session_two_workers") {
         session(2);
     }
 }
 
 #[test]
 fn redis_cli_pipe_mode_loads_a_pipelined_batch() {
-    if !kv::redis_cli_available("redis_cli_pipe_mode_loads_a_pipelined_batch") {
+    if !common::redis_cli_available("redis_cli_pipe_mode_loads_a_pipelined_batch") {
         return;
     }
     let server = start(1);
@@ -141,9 +105,9 @@ fn redis_cli_pipe_mode_loads_a_pipelined_batch() {
         out.contains("errors: 1, replies: 2001"),
         "redis-cli --pipe said: {out}"
     );
-    assert_eq!(kv::redis_cli(addr, &["DBSIZE"]), "2000");
-    assert_eq!(kv::redis_cli(addr, &["GET", "key:1999"]), "value-1999");
-    server.stop().unwrap();
+    assert_eq!(common::redis_cli(addr, &["DBSIZE"]), "2000");
+    assert_eq!(common::redis_cli(addr, &["GET", "key:1999"]), "value-1999");
+    drop(server);
 }
 
 /// Runs redis-cli with `input` on stdin; returns whether it exited with
@@ -173,9 +137,9 @@ fn rerun_without_redis_cli(test: &str, require: bool) -> (bool, String) {
     child
         .args(["--exact", test, "--test-threads=1"])
         .env("PATH", "/nonexistent")
-        .env_remove(kv::REQUIRE_REDIS_CLI);
+        .env_remove(common::REQUIRE_REDIS_CLI);
     if require {
-        child.env(kv::REQUIRE_REDIS_CLI, "1");
+        child.env(common::REQUIRE_REDIS_CLI, "1");
     }
     let output = child.output().expect("the test binary runs");
     let mut printed = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -195,6 +159,6 @@ fn without_redis_cli_the_tests_skip_with_a_notice_unless_required() {
         "a notice that says how to install it: {stderr}"
     );
     let (passed, stderr) = rerun_without_redis_cli("redis_cli_session_one_worker", true);
-    assert!(!passed, "with {} set, a failure", kv::REQUIRE_REDIS_CLI);
+    assert!(!passed, "with {} set, a failure", common::REQUIRE_REDIS_CLI);
     assert!(stderr.contains("redis-cli is required"), "{stderr}");
 }

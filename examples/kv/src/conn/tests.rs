@@ -3,34 +3,11 @@
 //! declares), a grown buffer shrinks back once idle, and a long pipelined
 //! batch is cut into bounded writes without losing or reordering replies.
 
-#[allow(dead_code)]
-#[path = "../examples/kv/commands.rs"]
-mod commands;
-#[allow(dead_code)]
-#[path = "../examples/kv/conn.rs"]
-mod conn;
-#[allow(dead_code)]
-#[path = "../examples/kv/glob.rs"]
-mod glob;
-#[allow(dead_code)]
-#[path = "../examples/kv/hash.rs"]
-mod hash;
-#[allow(dead_code)]
-#[path = "../examples/kv/keyspace.rs"]
-mod keyspace;
-#[allow(dead_code)]
-#[path = "../examples/kv/reply.rs"]
-mod reply;
-#[allow(dead_code)]
-#[path = "../examples/kv/resp.rs"]
-mod resp;
-#[allow(dead_code)]
-#[path = "../examples/kv/store.rs"]
-mod store;
+use crate::reply;
 
-use conn::{Connection, Outcome, FLUSH_AT};
-use keyspace::Local;
-use resp::Limits;
+use super::{Connection, Outcome, FLUSH_AT};
+use crate::keyspace::Local;
+use crate::resp::Limits;
 use std::time::Instant;
 
 /// Copies `bytes` into the connection as one read (several if it does not

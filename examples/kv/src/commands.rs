@@ -99,7 +99,6 @@ const SYNTAX: &[u8] = b"ERR syntax error";
 
 /// Runs one request (`args` non-empty) and appends its reply to `out`,
 /// with no limit on the output.
-#[allow(dead_code)] // for the tests
 pub fn execute<K: Keyspace>(ks: &K, args: &Args<'_>, now: Instant, out: &mut Vec<u8>) -> Flow {
     execute_limited(ks, args, now, out, usize::MAX)
 }
@@ -556,3 +555,6 @@ fn unknown_subcommand(sub: &[u8], cmd: &str, out: &mut Vec<u8>) {
     msg.extend_from_slice(b" HELP.");
     reply::error(out, &msg);
 }
+
+#[cfg(test)]
+mod tests;

@@ -25,11 +25,11 @@
 //! holds only the bytes received) and `--max-query` (1 GiB per request),
 //! and, with `--timeout SECS`, an idle client's connection.
 //!
-//! Run: `cargo run --release --example kv -- --self-test` starts the
+//! Run: `cargo run --release -p kv -- --self-test` starts the
 //! server on an ephemeral loopback port, loads it with 8 pipelined clients
 //! (20k SET/GET requests each, pipelines of 16, every reply checked) with
 //! one and then two workers, and prints the requests per second of each.
-//! `cargo run --release --example kv` serves on 127.0.0.1:6379 until
+//! `cargo run --release -p kv` serves on 127.0.0.1:6379 until
 //! interrupted (try `redis-cli`, or `redis-benchmark -q -t ping,set,get`);
 //! flags: `--listen ADDR`, `--workers N`, `--proto-max-bulk-len BYTES`
 //! (alias `--max-bulk`), `--max-inline BYTES`, `--max-args N`,
@@ -40,12 +40,9 @@
 //! Sizes take redis's units: `64mb`, `512kb`, `1gb` (powers of 1024), `1m`
 //! (powers of 1000).
 //!
-//! The source: `resp.rs` parses requests in place, `reply.rs` encodes
-//! replies, `conn.rs` batches one connection's pipelined requests into one
-//! write, `commands.rs` runs them against the keyspace (`keyspace.rs`:
-//! shards of `store.rs`, hashed by `hash.rs`), `server.rs` accepts
-//! connections and sweeps expired keys, `spin.rs` is the poll mode,
-//! `selftest.rs` is the load generator.
+//! The code is a library (`src/lib.rs`: the parser, the command engine,
+//! the server) with this binary on top, so that its unit tests live next
+//! to it and the end-to-end tests in `tests/` drive this binary.
 //!
 //! A production server would do more: persistence (snapshots, an
 //! append-only log), memory limits with eviction, the other data types,
@@ -56,19 +53,8 @@
 //! worker (messages instead of mutexes) so that no two threads ever touch
 //! the same shard.
 
-mod commands;
-mod conn;
-mod glob;
-mod hash;
-mod keyspace;
-mod reply;
-mod resp;
-mod selftest;
-mod server;
-mod spin;
-mod store;
-
-use server::Config;
+use kv::selftest;
+use kv::server::{self, Config};
 use std::process::ExitCode;
 use std::time::Duration;
 

@@ -66,3 +66,6 @@ pub async fn spinner(window: Duration) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,135 +6,15 @@
 //! and `--proto-max-bulk-len` (a half-sent argument holds only what
 //! arrived).
 //!
-//! Each test starts `target/<profile>/examples/kv` (built by `cargo test`
-//! before the tests run) on an ephemeral loopback port, under a watchdog;
-//! every wait is a poll with a deadline.
+//! Each test starts the binary on an ephemeral loopback port, under a
+//! watchdog; every wait is a poll with a deadline.
 
-mod util;
+mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use common::{closed_by_peer as closed, connect, wait_for, Kv};
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::time::{Duration, Instant};
-
-/// How long any one condition may take to come true.
-const DEADLINE: Duration = Duration::from_secs(30);
-
-/// The kv binary `cargo test` built next to this test's executable.
-fn kv_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("the test's own path");
-    // target/<profile>/deps/kv_limits-<hash> -> target/<profile>/examples/kv
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target dir");
-    let bin = profile_dir
-        .join("examples")
-        .join(format!("kv{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        bin.exists(),
-        "{} is missing: `cargo test` builds it; after `cargo test --test kv_limits` \
-         alone, run `cargo build --example kv` first",
-        bin.display()
-    );
-    bin
-}
-
-/// A running kv server process, killed on drop.
-struct Kv {
-    child: Child,
-    addr: SocketAddr,
-    /// The server's stderr, line by line.
-    log: Receiver<String>,
-    /// Lines read from `log` so far.
-    seen: Vec<String>,
-}
-
-impl Kv {
-    /// Starts the binary with `args` on an ephemeral port and waits until
-    /// it listens.
-    fn start(args: &[&str]) -> Kv {
-        let mut child = Command::new(kv_binary())
-            .args(["--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("kv starts");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        // "kv listening on 127.0.0.1:PORT (1 worker)"
-        let addr = first
-            .strip_prefix("kv listening on ")
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line from kv: {first:?}"));
-        let stderr = child.stderr.take().unwrap();
-        let (tx, log) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Kv {
-            child,
-            addr,
-            log,
-            seen: Vec::new(),
-        }
-    }
-
-    /// A field of `/proc/<pid>/status` in KiB (`VmRSS`, `VmHWM`).
-    fn status_kib(&self, field: &str) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("the server is running");
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-            .and_then(|v| v.trim().strip_suffix("kB")?.trim().parse().ok())
-            .unwrap_or_else(|| panic!("no {field} in /proc status"))
-    }
-
-    /// The first line the server logged that contains `needle`, if it has
-    /// logged one yet.
-    fn logged(&mut self, needle: &str) -> Option<String> {
-        self.seen.extend(self.log.try_iter());
-        self.seen.iter().find(|l| l.contains(needle)).cloned()
-    }
-
-    fn connect(&self) -> TcpStream {
-        let s = TcpStream::connect(self.addr).expect("connect");
-        s.set_read_timeout(Some(DEADLINE)).unwrap();
-        s.set_write_timeout(Some(DEADLINE)).unwrap();
-        s.set_nodelay(true).unwrap();
-        s
-    }
-}
-
-impl Drop for Kv {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Polls `ready` every few milliseconds until it is true; fails after
-/// [`DEADLINE`] with `what`.
-fn wait_for(what: &str, mut ready: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-}
 
 /// Reads exactly `n` bytes.
 fn read_n(stream: &mut TcpStream, n: usize) -> Vec<u8> {
@@ -157,16 +37,6 @@ fn ping(stream: &mut TcpStream) -> Vec<u8> {
     line
 }
 
-/// Whether the server closed `stream` (EOF or a reset), reading whatever
-/// it still had to say.
-fn closed(stream: &mut TcpStream) -> bool {
-    let mut rest = Vec::new();
-    match stream.read_to_end(&mut rest) {
-        Ok(_) => true,
-        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
-    }
-}
-
 /// `SET k <size bytes>`, checked.
 fn set_big(stream: &mut TcpStream, key: &str, size: usize) {
     let mut request =
@@ -181,11 +51,11 @@ fn set_big(stream: &mut TcpStream, key: &str, size: usize) {
 fn a_huge_mget_from_a_client_that_never_reads_is_bounded() {
     // Regression (issue 12, defect 7): this request made the server build
     // a 3 GiB reply (RSS ~3 GiB) for a client that never reads it.
-    let _watchdog = util::watchdog(Duration::from_secs(120), "the MGET limit test");
+    let _watchdog = common::watchdog(Duration::from_secs(120), "the MGET limit test");
     let mut kv = Kv::start(&[]);
-    let mut setter = kv.connect();
+    let mut setter = connect(kv.addr());
     set_big(&mut setter, "k", 1 << 20);
-    let mut greedy = kv.connect();
+    let mut greedy = connect(kv.addr());
     let mut mget = b"*3001\r\n$4\r\nMGET\r\n".to_vec();
     for _ in 0..3000 {
         mget.extend_from_slice(b"$1\r\nk\r\n");
@@ -205,7 +75,7 @@ fn a_huge_mget_from_a_client_that_never_reads_is_bounded() {
     assert!(line.contains("closing the connection from"), "{line}");
     // Others are still served, the value is intact, and the greedy client
     // was disconnected.
-    let mut other = kv.connect();
+    let mut other = connect(kv.addr());
     assert_eq!(ping(&mut other), b"+PONG\r\n");
     other.write_all(b"GET k\r\n").unwrap();
     let reply = read_n(&mut other, (1 << 20) + 12);
@@ -217,9 +87,9 @@ fn a_huge_mget_from_a_client_that_never_reads_is_bounded() {
 
 #[test]
 fn a_lower_output_limit_is_honoured_and_zero_means_none() {
-    let _watchdog = util::watchdog(Duration::from_secs(60), "--client-output-buffer-limit");
+    let _watchdog = common::watchdog(Duration::from_secs(60), "--client-output-buffer-limit");
     let mut kv = Kv::start(&["--client-output-buffer-limit", "1mb"]);
-    let mut c = kv.connect();
+    let mut c = connect(kv.addr());
     set_big(&mut c, "k", 600 << 10);
     c.write_all(b"MGET k\r\n").unwrap();
     assert_eq!(read_n(&mut c, 4), b"*1\r\n", "one value fits");
@@ -231,7 +101,7 @@ fn a_lower_output_limit_is_honoured_and_zero_means_none() {
     });
     drop(kv);
     let kv = Kv::start(&["--client-output-buffer-limit", "0"]);
-    let mut c = kv.connect();
+    let mut c = connect(kv.addr());
     set_big(&mut c, "k", 600 << 10);
     c.write_all(b"MGET k k k k\r\n").unwrap();
     let reply = read_n(&mut c, 4 + 4 * ((600 << 10) + 11));
@@ -241,20 +111,20 @@ fn a_lower_output_limit_is_honoured_and_zero_means_none() {
 /// `--maxclients 2`: a third connection is refused with redis's error and
 /// closed; once one leaves, a new one is served.
 fn max_clients(workers: &str) {
-    let _watchdog = util::watchdog(Duration::from_secs(60), "--maxclients");
+    let _watchdog = common::watchdog(Duration::from_secs(60), "--maxclients");
     let kv = Kv::start(&["--maxclients", "2", "--workers", workers]);
-    let mut first = kv.connect();
-    let mut second = kv.connect();
+    let mut first = connect(kv.addr());
+    let mut second = connect(kv.addr());
     assert_eq!(ping(&mut first), b"+PONG\r\n");
     assert_eq!(ping(&mut second), b"+PONG\r\n");
-    let mut third = kv.connect();
+    let mut third = connect(kv.addr());
     let mut said = Vec::new();
     third.read_to_end(&mut said).expect("closed by the server");
     assert_eq!(said, b"-ERR max number of clients reached\r\n");
     drop(first);
     // The server notices the close in its own time: poll.
     wait_for("a place to free up", || {
-        let mut next = kv.connect();
+        let mut next = connect(kv.addr());
         match ping(&mut next).as_slice() {
             b"+PONG\r\n" => true,
             b"-ERR max number of clients reached\r\n" => false,
@@ -276,12 +146,12 @@ fn maxclients_refuses_the_connection_past_the_cap_two_workers() {
 
 #[test]
 fn timeout_closes_idle_clients_and_spares_busy_ones() {
-    let _watchdog = util::watchdog(Duration::from_secs(60), "--timeout");
+    let _watchdog = common::watchdog(Duration::from_secs(60), "--timeout");
     let kv = Kv::start(&["--timeout", "1"]);
-    let mut idle = kv.connect();
+    let mut idle = connect(kv.addr());
     assert_eq!(ping(&mut idle), b"+PONG\r\n");
     let since = Instant::now();
-    let mut busy = kv.connect();
+    let mut busy = connect(kv.addr());
     let pinger = std::thread::spawn(move || {
         // Active every 200 ms for 2.5 s: never idle for a second.
         for _ in 0..12 {
@@ -301,26 +171,26 @@ fn timeout_closes_idle_clients_and_spares_busy_ones() {
 
 #[test]
 fn timeout_frees_the_place_of_a_client_that_stopped_reading() {
-    let _watchdog = util::watchdog(Duration::from_secs(60), "--timeout on writes");
+    let _watchdog = common::watchdog(Duration::from_secs(60), "--timeout on writes");
     let kv = Kv::start(&["--timeout", "1", "--maxclients", "2"]);
-    let mut loader = kv.connect();
+    let mut loader = connect(kv.addr());
     set_big(&mut loader, "k", 1 << 20);
     // 64 replies of 1 MiB, none read: the server's write stalls.
-    let mut stalled = kv.connect();
+    let mut stalled = connect(kv.addr());
     stalled.write_all(&b"GET k\r\n".repeat(64)).unwrap();
     drop(loader);
     // Both places were taken; the stalled one must be given back.
     wait_for("the stalled client to be closed", || {
-        let mut next = kv.connect();
+        let mut next = connect(kv.addr());
         ping(&mut next) == b"+PONG\r\n"
     });
 }
 
 #[test]
 fn no_timeout_by_default() {
-    let _watchdog = util::watchdog(Duration::from_secs(60), "no --timeout");
+    let _watchdog = common::watchdog(Duration::from_secs(60), "no --timeout");
     let kv = Kv::start(&[]);
-    let mut c = kv.connect();
+    let mut c = connect(kv.addr());
     assert_eq!(ping(&mut c), b"+PONG\r\n");
     std::thread::sleep(Duration::from_millis(1500));
     assert_eq!(ping(&mut c), b"+PONG\r\n");
@@ -328,16 +198,16 @@ fn no_timeout_by_default() {
 
 #[test]
 fn proto_max_bulk_len_refuses_at_the_header_and_bounds_half_sent_input() {
-    let _watchdog = util::watchdog(Duration::from_secs(60), "--proto-max-bulk-len");
+    let _watchdog = common::watchdog(Duration::from_secs(60), "--proto-max-bulk-len");
     let kv = Kv::start(&["--proto-max-bulk-len", "1kb"]);
-    let mut c = kv.connect();
+    let mut c = connect(kv.addr());
     // Refused on the header alone, before any payload is sent.
     c.write_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1025\r\n")
         .unwrap();
     let mut said = Vec::new();
     c.read_to_end(&mut said).expect("closed by the server");
     assert_eq!(said, b"-ERR Protocol error: invalid bulk length\r\n");
-    let mut c = kv.connect();
+    let mut c = connect(kv.addr());
     set_big(&mut c, "k", 1024);
     drop(kv);
     // A client declaring 400 MiB (allowed) and sending 16 MiB of it: the
@@ -345,11 +215,11 @@ fn proto_max_bulk_len_refuses_at_the_header_and_bounds_half_sent_input() {
     // received), not what was declared. write_all returns once the kernel
     // took all 16 MiB, so the server has read all but a few MiB of them.
     let kv = Kv::start(&["--proto-max-bulk-len", "512mb"]);
-    let mut c = kv.connect();
+    let mut c = connect(kv.addr());
     c.write_all(b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$419430400\r\n")
         .unwrap();
     c.write_all(&vec![b'y'; 16 << 20]).unwrap();
-    let mut other = kv.connect();
+    let mut other = connect(kv.addr());
     assert_eq!(ping(&mut other), b"+PONG\r\n");
     let peak = kv.status_kib("VmHWM");
     assert!(peak < 96 * 1024, "peak RSS {peak} KiB for 16 MiB received");

@@ -2,37 +2,18 @@
 //! reply, redis's error texts, arity checks, SET options, INCR edge cases,
 //! and expiry driven by a fake clock (time is passed in, so no sleeping).
 
-#[allow(dead_code)]
-#[path = "../examples/kv/commands.rs"]
-mod commands;
-#[allow(dead_code)]
-#[path = "../examples/kv/glob.rs"]
-mod glob;
-#[allow(dead_code)]
-#[path = "../examples/kv/hash.rs"]
-mod hash;
-#[allow(dead_code)]
-#[path = "../examples/kv/keyspace.rs"]
-mod keyspace;
-#[path = "util/kv.rs"]
-mod kv;
-#[allow(dead_code)]
-#[path = "../examples/kv/reply.rs"]
-mod reply;
-#[allow(dead_code)]
-#[path = "../examples/kv/resp.rs"]
-mod resp;
-#[allow(dead_code)]
-#[path = "../examples/kv/store.rs"]
-mod store;
+use crate::store;
 
-use commands::Flow;
-use keyspace::{Keyspace, Local, Shared};
+use super::Flow;
+use crate::keyspace::{Keyspace, Local, Shared};
 use std::time::{Duration, Instant};
 
 /// Runs `lines` in order at time `now`, returning the shown replies.
 fn script<K: Keyspace>(ks: &K, now: Instant, lines: &[&str]) -> Vec<String> {
-    lines.iter().map(|l| kv::run(ks, now, l).0).collect()
+    lines
+        .iter()
+        .map(|l| crate::testing::run(ks, now, l).0)
+        .collect()
 }
 
 /// Both keyspaces must behave the same.
@@ -457,11 +438,11 @@ fn command_and_config_for_the_redis_tools() {
 fn quit_replies_ok_then_closes() {
     let ks = Local::new();
     assert_eq!(
-        kv::run(&ks, Instant::now(), "QUIT"),
+        crate::testing::run(&ks, Instant::now(), "QUIT"),
         ("OK".to_string(), Flow::Close)
     );
     assert_eq!(
-        kv::run(&ks, Instant::now(), "PING"),
+        crate::testing::run(&ks, Instant::now(), "PING"),
         ("PONG".to_string(), Flow::Continue)
     );
 }

@@ -3,14 +3,9 @@
 //! inline commands are split with redis's quoting rules, and bad or
 //! over-limit headers are refused before their payload is buffered.
 
-#[allow(dead_code)]
-#[path = "../examples/kv/reply.rs"]
-mod reply;
-#[allow(dead_code)]
-#[path = "../examples/kv/resp.rs"]
-mod resp;
+use crate::reply;
 
-use resp::{Limits, Parser, ProtocolError, Status};
+use super::{Limits, Parser, ProtocolError, Status};
 
 /// Parses one frame from the front of `buf`, returning its arguments and
 /// length, or the parser's status/error.

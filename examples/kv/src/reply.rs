@@ -193,3 +193,20 @@ pub fn read(buf: &[u8]) -> Result<Option<(Reply<'_>, usize)>, BadReply> {
     };
     Ok(Some(reply))
 }
+
+/// A reply as redis-cli would show it without a terminal, but with types
+/// visible: `OK`, `(error) ERR ...`, `(integer) 3`, `"bytes"`, `(nil)`,
+/// `[a, b]` (for the tests and for people reading their output).
+pub fn show(reply: &Reply<'_>) -> String {
+    match reply {
+        Reply::Simple(s) => String::from_utf8_lossy(s).into_owned(),
+        Reply::Error(s) => format!("(error) {}", String::from_utf8_lossy(s)),
+        Reply::Integer(n) => format!("(integer) {n}"),
+        Reply::Bulk(Some(b)) => format!("{:?}", String::from_utf8_lossy(b)),
+        Reply::Bulk(None) | Reply::Array(None) => "(nil)".to_string(),
+        Reply::Array(Some(items)) => {
+            let items: Vec<_> = items.iter().map(show).collect();
+            format!("[{}]", items.join(", "))
+        }
+    }
+}

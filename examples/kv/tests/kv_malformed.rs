@@ -1,4 +1,4 @@
-//! Malformed input sent raw over std sockets to the in-process kv server:
+//! Malformed input sent raw over std sockets to the kv server binary:
 //! recoverable mistakes (unknown command, wrong arity, non-integer INCR,
 //! bad SET options) get an error reply and the connection keeps working;
 //! broken frames (bad `*`/`$` lengths, a bulk over `--max-bulk`, an
@@ -7,64 +7,30 @@
 //! them, as redis-server does. Also: requests split at every byte, and a
 //! large pipelined batch.
 
-#[allow(dead_code)]
-#[path = "../examples/kv/commands.rs"]
-mod commands;
-#[allow(dead_code)]
-#[path = "../examples/kv/conn.rs"]
-mod conn;
-#[allow(dead_code)]
-#[path = "../examples/kv/glob.rs"]
-mod glob;
-#[allow(dead_code)]
-#[path = "../examples/kv/hash.rs"]
-mod hash;
-#[allow(dead_code)]
-#[path = "../examples/kv/keyspace.rs"]
-mod keyspace;
-#[path = "util/kv.rs"]
-mod kv;
-#[allow(dead_code)]
-#[path = "../examples/kv/reply.rs"]
-mod reply;
-#[allow(dead_code)]
-#[path = "../examples/kv/resp.rs"]
-mod resp;
-#[allow(dead_code)]
-#[path = "../examples/kv/server.rs"]
-mod server;
-#[allow(dead_code)]
-#[path = "../examples/kv/spin.rs"]
-mod spin;
-#[allow(dead_code)]
-#[path = "../examples/kv/store.rs"]
-mod store;
+mod common;
 
-use server::{Config, Server};
+use common::Kv;
 use std::io::Write;
-use std::net::SocketAddr;
 
 /// A server with small limits so that over-limit input is cheap to send.
-fn start() -> Server {
-    Server::start(Config {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        workers: 1,
-        limits: resp::Limits {
-            max_bulk: 1024,
-            max_inline: 256,
-            max_args: 16,
-        },
-        max_query: 4096,
-        ..Config::default()
-    })
-    .expect("server starts")
+fn start() -> Kv {
+    Kv::start(&[
+        "--max-bulk",
+        "1024",
+        "--max-inline",
+        "256",
+        "--max-args",
+        "16",
+        "--max-query",
+        "4096",
+    ])
 }
 
 #[test]
 fn recoverable_errors_keep_the_connection() {
     let server = start();
-    let mut s = kv::connect(server.addr());
-    let replies = kv::exchange(
+    let mut s = common::connect(server.addr());
+    let replies = common::exchange(
         &mut s,
         b"NOSUCH a\r\n\
           *1\r\n$3\r\nGET\r\n\
@@ -88,26 +54,26 @@ fn recoverable_errors_keep_the_connection() {
         ]
     );
     // Still usable afterwards, in a later write.
-    assert_eq!(kv::exchange(&mut s, b"GET n\r\n", 1), ["\"abc\""]);
+    assert_eq!(common::exchange(&mut s, b"GET n\r\n", 1), ["\"abc\""]);
 }
 
 /// Sends `bytes` after a good command; expects the good reply, then
 /// `error`, then the connection closed.
 fn fatal(bytes: &[u8], error: &str) {
     let server = start();
-    let mut s = kv::connect(server.addr());
+    let mut s = common::connect(server.addr());
     let mut input = b"SET before 1\r\n".to_vec();
     input.extend_from_slice(bytes);
-    let replies = kv::exchange(&mut s, &input, 2);
+    let replies = common::exchange(&mut s, &input, 2);
     assert_eq!(replies[0], "OK");
     assert_eq!(replies[1], format!("(error) {error}"));
     assert!(
-        kv::closed_by_peer(&mut s),
+        common::closed_by_peer(&mut s),
         "connection left open after {error}"
     );
     // The server itself is fine: a new connection works and saw the SET.
-    let mut s = kv::connect(server.addr());
-    assert_eq!(kv::exchange(&mut s, b"GET before\r\n", 1), ["\"1\""]);
+    let mut s = common::connect(server.addr());
+    assert_eq!(common::exchange(&mut s, b"GET before\r\n", 1), ["\"1\""]);
 }
 
 #[test]
@@ -156,23 +122,23 @@ fn an_overlong_inline_line_closes_the_connection() {
 #[test]
 fn an_over_limit_bulk_is_refused_before_its_payload() {
     let server = start();
-    let mut s = kv::connect(server.addr());
+    let mut s = common::connect(server.addr());
     // Only the header is sent: the refusal cannot have waited for the
     // 1025 payload bytes.
-    let replies = kv::exchange(&mut s, b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1025\r\n", 1);
+    let replies = common::exchange(&mut s, b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1025\r\n", 1);
     assert_eq!(replies, ["(error) ERR Protocol error: invalid bulk length"]);
-    assert!(kv::closed_by_peer(&mut s));
+    assert!(common::closed_by_peer(&mut s));
 }
 
 #[test]
 fn a_bulk_at_the_limit_is_accepted() {
     let server = start();
-    let mut s = kv::connect(server.addr());
+    let mut s = common::connect(server.addr());
     let value = vec![b'v'; 1024];
     let mut input = b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1024\r\n".to_vec();
     input.extend_from_slice(&value);
     input.extend_from_slice(b"\r\nSTRLEN_IS_UNKNOWN\r\nGET k\r\n");
-    let replies = kv::exchange(&mut s, &input, 3);
+    let replies = common::exchange(&mut s, &input, 3);
     assert_eq!(replies[0], "OK");
     assert!(replies[1].starts_with("(error) ERR unknown command"));
     assert_eq!(
@@ -184,7 +150,7 @@ fn a_bulk_at_the_limit_is_accepted() {
 #[test]
 fn a_request_larger_than_the_query_limit_is_refused() {
     let server = start();
-    let mut s = kv::connect(server.addr());
+    let mut s = common::connect(server.addr());
     // Six 1000-byte bulks are each under --max-bulk, but the frame would
     // exceed --max-query (4096): refused as soon as its declared size
     // passes the limit (at the fifth bulk's header).
@@ -195,30 +161,30 @@ fn a_request_larger_than_the_query_limit_is_refused() {
         input.extend_from_slice(b"\r\n");
     }
     s.write_all(&input).unwrap_or(()); // the server may close mid-write
-    let replies = kv::read_replies(&mut s, 1);
+    let replies = common::read_replies(&mut s, 1);
     assert_eq!(
         replies,
         ["(error) ERR Protocol error: request larger than the query buffer limit"]
     );
-    assert!(kv::closed_by_peer(&mut s));
+    assert!(common::closed_by_peer(&mut s));
 }
 
 #[test]
 fn requests_split_at_every_byte_still_parse() {
     let server = start();
-    let mut s = kv::connect(server.addr());
+    let mut s = common::connect(server.addr());
     let input = b"*3\r\n$3\r\nSET\r\n$5\r\nsplit\r\n$3\r\nyes\r\nGET split\r\n";
     for &byte in input.iter() {
         s.write_all(&[byte]).unwrap();
         s.flush().unwrap();
     }
-    assert_eq!(kv::read_replies(&mut s, 2), ["OK", "\"yes\""]);
+    assert_eq!(common::read_replies(&mut s, 2), ["OK", "\"yes\""]);
 }
 
 #[test]
 fn a_large_pipelined_batch_gets_every_reply_in_order() {
     let server = start();
-    let mut s = kv::connect(server.addr());
+    let mut s = common::connect(server.addr());
     let mut input = Vec::new();
     for i in 0..5000 {
         input.extend_from_slice(format!("INCR counter\r\nECHO m{i}\r\n").as_bytes());
@@ -227,7 +193,7 @@ fn a_large_pipelined_batch_gets_every_reply_in_order() {
     // while the requests are still going out.
     let mut writer = s.try_clone().unwrap();
     let sender = std::thread::spawn(move || writer.write_all(&input));
-    let replies = kv::read_replies(&mut s, 10_000);
+    let replies = common::read_replies(&mut s, 10_000);
     sender.join().unwrap().unwrap();
     for (i, pair) in replies.chunks(2).enumerate() {
         assert_eq!(pair[0], format!("(integer) {}", i + 1));
@@ -238,10 +204,10 @@ fn a_large_pipelined_batch_gets_every_reply_in_order() {
 #[test]
 fn quit_closes_after_ok() {
     let server = start();
-    let mut s = kv::connect(server.addr());
+    let mut s = common::connect(server.addr());
     assert_eq!(
-        kv::exchange(&mut s, b"PING\r\nQUIT\r\nPING\r\n", 2),
+        common::exchange(&mut s, b"PING\r\nQUIT\r\nPING\r\n", 2),
         ["PONG", "OK"]
     );
-    assert!(kv::closed_by_peer(&mut s));
+    assert!(common::closed_by_peer(&mut s));
 }

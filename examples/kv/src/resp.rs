@@ -398,3 +398,6 @@ impl<'a> Args<'a> {
         self.ranges.iter().map(move |&(s, e)| &data[s..e])
     }
 }
+
+#[cfg(test)]
+mod tests;

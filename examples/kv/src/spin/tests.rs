@@ -4,14 +4,47 @@
 //! activity, and goes back to sleep once the window has passed. Polls are
 //! counted exactly; the only wait is a timer longer than the window.
 
-mod util;
-
-#[allow(dead_code)]
-#[path = "../examples/kv/spin.rs"]
-mod spin;
-
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use util::{Counters, PollDrop};
+
+/// How often a [`PollDrop`] was polled.
+#[derive(Debug, Clone, Default)]
+struct Counters {
+    polls: Rc<Cell<usize>>,
+}
+
+impl Counters {
+    fn polls(&self) -> usize {
+        self.polls.get()
+    }
+}
+
+/// A future that counts its polls in `counters` and runs `inner`.
+struct PollDrop<F> {
+    inner: Pin<Box<F>>,
+    counters: Counters,
+}
+
+impl<F: Future> PollDrop<F> {
+    fn new(counters: &Counters, inner: F) -> PollDrop<F> {
+        PollDrop {
+            inner: Box::pin(inner),
+            counters: counters.clone(),
+        }
+    }
+}
+
+impl<F: Future> Future for PollDrop<F> {
+    type Output = F::Output;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        self.counters.polls.set(self.counters.polls.get() + 1);
+        self.inner.as_mut().poll(cx)
+    }
+}
 
 async fn yields(n: usize) {
     for _ in 0..n {
@@ -25,7 +58,7 @@ fn an_idle_spinner_is_not_polled() {
         let counters = Counters::default();
         let spinner = spool::spawn(PollDrop::new(
             &counters,
-            spin::spinner(Duration::from_secs(10)),
+            super::spinner(Duration::from_secs(10)),
         ));
         yields(100).await;
         assert_eq!(counters.polls(), 1, "polled once, then asleep");
@@ -39,11 +72,11 @@ fn activity_makes_the_spinner_spin() {
         let counters = Counters::default();
         let spinner = spool::spawn(PollDrop::new(
             &counters,
-            spin::spinner(Duration::from_secs(10)),
+            super::spinner(Duration::from_secs(10)),
         ));
         yields(10).await;
         assert_eq!(counters.polls(), 1);
-        spin::activity(Instant::now());
+        super::activity(Instant::now());
         let mut rounds = 0;
         while counters.polls() < 50 {
             rounds += 1;
@@ -63,9 +96,9 @@ fn the_spinner_sleeps_again_after_the_window() {
     spool::block_on(async {
         let counters = Counters::default();
         let window = Duration::from_millis(20);
-        let spinner = spool::spawn(PollDrop::new(&counters, spin::spinner(window)));
+        let spinner = spool::spawn(PollDrop::new(&counters, super::spinner(window)));
         yields(10).await;
-        spin::activity(Instant::now());
+        super::activity(Instant::now());
         spool::time::sleep(3 * window).await;
         // Let the spinner notice the window has passed.
         yields(3).await;
@@ -74,7 +107,7 @@ fn the_spinner_sleeps_again_after_the_window() {
         yields(100).await;
         assert_eq!(counters.polls(), after, "asleep after the window");
         // And a new request wakes it again.
-        spin::activity(Instant::now());
+        super::activity(Instant::now());
         yields(3).await;
         assert!(counters.polls() > after);
         spinner.abort();

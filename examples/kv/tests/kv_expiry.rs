@@ -4,41 +4,9 @@
 //! bounded polls, not sleeps: the test ends as soon as the condition
 //! holds, and fails after a generous bound.
 
-#[allow(dead_code)]
-#[path = "../examples/kv/commands.rs"]
-mod commands;
-#[allow(dead_code)]
-#[path = "../examples/kv/conn.rs"]
-mod conn;
-#[allow(dead_code)]
-#[path = "../examples/kv/glob.rs"]
-mod glob;
-#[allow(dead_code)]
-#[path = "../examples/kv/hash.rs"]
-mod hash;
-#[allow(dead_code)]
-#[path = "../examples/kv/keyspace.rs"]
-mod keyspace;
-#[path = "util/kv.rs"]
-mod kv;
-#[allow(dead_code)]
-#[path = "../examples/kv/reply.rs"]
-mod reply;
-#[allow(dead_code)]
-#[path = "../examples/kv/resp.rs"]
-mod resp;
-#[allow(dead_code)]
-#[path = "../examples/kv/server.rs"]
-mod server;
-#[allow(dead_code)]
-#[path = "../examples/kv/spin.rs"]
-mod spin;
-#[allow(dead_code)]
-#[path = "../examples/kv/store.rs"]
-mod store;
+mod common;
 
-use server::{Config, Server};
-use std::net::SocketAddr;
+use common::Kv;
 use std::time::{Duration, Instant};
 
 /// Polls `probe` until it returns true, for at most 10 seconds.
@@ -55,27 +23,25 @@ fn eventually(mut probe: impl FnMut() -> bool) -> Duration {
 }
 
 fn sweeper_removes_unread_keys(workers: usize) {
-    let server = Server::start(Config {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        workers,
-        ..Config::default()
-    })
-    .unwrap();
-    let mut c = kv::connect(server.addr());
+    let server = Kv::start(&["--workers", &workers.to_string()]);
+    let mut c = common::connect(server.addr());
     let mut batch = String::new();
     for i in 0..500 {
         batch.push_str(&format!("SET short:{i} v PX 30\r\n"));
     }
     batch.push_str("SET forever v\r\n");
-    let replies = kv::exchange(&mut c, batch.as_bytes(), 501);
+    let replies = common::exchange(&mut c, batch.as_bytes(), 501);
     assert!(replies.iter().all(|r| r == "OK"));
     // Readers see the keys vanish (lazy expiry)...
-    eventually(|| kv::exchange(&mut c, b"EXISTS short:0 short:499\r\n", 1)[0] == "(integer) 0");
+    eventually(|| common::exchange(&mut c, b"EXISTS short:0 short:499\r\n", 1)[0] == "(integer) 0");
     // ...and the sweeper removes them without anyone reading them.
-    eventually(|| kv::exchange(&mut c, b"DBSIZE\r\n", 1)[0] == "(integer) 1");
-    assert_eq!(kv::exchange(&mut c, b"KEYS *\r\n", 1), ["[\"forever\"]"]);
+    eventually(|| common::exchange(&mut c, b"DBSIZE\r\n", 1)[0] == "(integer) 1");
     assert_eq!(
-        kv::exchange(&mut c, b"TTL forever\r\n", 1),
+        common::exchange(&mut c, b"KEYS *\r\n", 1),
+        ["[\"forever\"]"]
+    );
+    assert_eq!(
+        common::exchange(&mut c, b"TTL forever\r\n", 1),
         ["(integer) -1"]
     );
 }
@@ -92,23 +58,19 @@ fn the_sweeper_removes_unread_keys_two_workers() {
 
 #[test]
 fn ttl_counts_down_and_the_key_expires() {
-    let server = Server::start(Config {
-        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
-        ..Config::default()
-    })
-    .unwrap();
-    let mut c = kv::connect(server.addr());
+    let server = Kv::start(&[]);
+    let mut c = common::connect(server.addr());
     assert_eq!(
-        kv::exchange(&mut c, b"SET k v\r\nPEXPIRE k 200\r\n", 2),
+        common::exchange(&mut c, b"SET k v\r\nPEXPIRE k 200\r\n", 2),
         ["OK", "(integer) 1"]
     );
     let pttl = |c: &mut std::net::TcpStream| -> i64 {
-        let shown = kv::exchange(c, b"PTTL k\r\n", 1).remove(0);
+        let shown = common::exchange(c, b"PTTL k\r\n", 1).remove(0);
         shown.trim_start_matches("(integer) ").parse().unwrap()
     };
     let first = pttl(&mut c);
     assert!((1..=200).contains(&first), "PTTL {first}");
     eventually(|| pttl(&mut c) < first);
     eventually(|| pttl(&mut c) == -2);
-    assert_eq!(kv::exchange(&mut c, b"GET k\r\n", 1), ["(nil)"]);
+    assert_eq!(common::exchange(&mut c, b"GET k\r\n", 1), ["(nil)"]);
 }
