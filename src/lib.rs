@@ -83,16 +83,22 @@
 //! - [`time`], [`net`]: timers and sockets on the reactor.
 //! - [`sync`], [`future`]: channels, semaphore, combinators.
 //! - [`buf`]: the buffer pool (rent, use, return).
+//! - [`fs`]: files, through the blocking pool.
+//! - `signal` (feature `signal`, default): Ctrl-C and Unix signals on the
+//!   reactor.
 //! - [`testing`]: seeded schedules and the paused clock for tests.
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod buf;
 pub(crate) mod coop;
+pub mod fs;
 pub mod future;
 pub(crate) mod loom;
 pub mod net;
 pub(crate) mod reactor;
 pub mod runtime;
+#[cfg(feature = "signal")]
+pub mod signal;
 pub mod sync;
 pub mod task;
 pub mod testing;
