@@ -9,8 +9,9 @@
 //! `Pending` after waking its own task, so the task goes to the back of the
 //! run queue and everyone else gets a turn.
 //!
-//! The executor calls [`reset`] before each poll (of a task or of the
-//! `block_on` future) and [`clear`] after it. Outside those polls (another
+//! The executor gives each poll (of a task or of the `block_on` future) a
+//! fresh budget through a guard ([`budget`]) that lifts the limit again
+//! when the poll ends, by return or by panic. Outside those polls (another
 //! executor, a plain thread, a loom model) the budget is unlimited: only
 //! spool's own scheduler can give a task its next turn, so only it may ask
 //! a task to yield.
@@ -28,16 +29,31 @@ thread_local! {
     static REMAINING: Cell<u8> = const { Cell::new(UNCONSTRAINED) };
 }
 
-/// Gives the next poll on this thread a full budget.
+/// Gives the poll that follows a full budget, until the guard drops.
+///
+/// The guard puts back what was there before (no limit, outside a poll)
+/// when it drops, also while a panic unwinds out of the poll: a thread
+/// whose `block_on` future panicked must not be left with a spent budget,
+/// or every spool resource it touches afterwards (under another executor)
+/// would return `Pending` forever.
 #[inline]
-pub(crate) fn reset() {
-    REMAINING.with(|r| r.set(BUDGET));
+pub(crate) fn budget() -> BudgetGuard {
+    BudgetGuard {
+        prev: REMAINING.with(|r| r.replace(BUDGET)),
+    }
 }
 
-/// The poll is over: no limit until the next [`reset`].
-#[inline]
-pub(crate) fn clear() {
-    REMAINING.with(|r| r.set(UNCONSTRAINED));
+/// Restores the budget that was in place before [`budget`].
+#[derive(Debug)]
+pub(crate) struct BudgetGuard {
+    prev: u8,
+}
+
+impl Drop for BudgetGuard {
+    #[inline]
+    fn drop(&mut self) {
+        REMAINING.with(|r| r.set(self.prev));
+    }
 }
 
 /// Spends one unit of budget, or, if none is left, wakes the task and
@@ -59,10 +75,4 @@ pub(crate) fn poll_proceed(cx: &mut Context<'_>) -> Poll<()> {
             Poll::Ready(())
         }
     })
-}
-
-/// True if the current poll still has budget left (used by tests).
-#[allow(dead_code)]
-pub(crate) fn has_budget_remaining() -> bool {
-    REMAINING.with(|r| r.get() > 0)
 }

@@ -1,4 +1,5 @@
-//! Networking: [`TcpListener`], [`TcpStream`] and [`UdpSocket`] on mio.
+//! Networking: [`TcpListener`], [`TcpStream`], [`UdpSocket`] and, on Unix,
+//! [`UnixListener`], [`UnixStream`] and [`UnixDatagram`], on mio.
 //!
 //! Each socket is a mio socket plus a registration with the reactor of the
 //! worker that created it (`PollEvented`, in `poll_evented.rs`). Every
@@ -19,9 +20,20 @@
 //! working, its readiness still delivered by the reactor that registered it
 //! (cross-thread wakes, slower). To hand a connection to another worker
 //! properly, convert it with [`TcpStream::into_std`] and re-wrap it there
-//! with [`TcpStream::from_std`]. Address resolution (`ToSocketAddrs`) is the
-//! blocking std resolver; pass `SocketAddr`s or IP literals to stay
-//! non-blocking.
+//! with [`TcpStream::from_std`].
+//!
+//! Addresses ([`ToSocketAddrs`], in `addr.rs`): literals are parsed at once;
+//! host names are resolved on the blocking pool ([`lookup_host`]), so a slow
+//! DNS server never stalls a worker. `connect` tries every resolved address
+//! in turn.
+//!
+//! Byte streams ([`TcpStream`], [`UnixStream`] and their halves) share one
+//! implementation (`PollEvented`'s stream methods, `split.rs` for the
+//! halves, `io_traits.rs` for the traits): the `async` methods, the poll
+//! API (`poll_read`, `poll_write`, `poll_write_vectored`), the readiness
+//! API (`readable` / `try_read`, `writable` / `try_write`), and
+//! `futures_io::AsyncRead + AsyncWrite` (tokio's too, with the `tokio-io`
+//! feature).
 //!
 //! ```
 //! spool::block_on(async {
@@ -44,40 +56,20 @@
 //! .unwrap();
 //! ```
 
+#[macro_use]
+mod io_traits;
+#[macro_use]
+mod split;
+
+pub(crate) mod addr;
 mod poll_evented;
 pub mod tcp;
 mod udp;
+#[cfg(unix)]
+pub mod unix;
 
+pub use self::addr::{lookup_host, ToSocketAddrs};
 pub use self::tcp::{TcpListener, TcpStream};
 pub use self::udp::UdpSocket;
-
-use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
-
-/// Resolves `addr` (blocking std resolver) into a list of addresses.
-pub(crate) fn resolve(addr: impl ToSocketAddrs) -> io::Result<Vec<SocketAddr>> {
-    let addrs: Vec<SocketAddr> = addr.to_socket_addrs()?.collect();
-    if addrs.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "could not resolve to any address",
-        ));
-    }
-    Ok(addrs)
-}
-
-/// Tries `f` on each address in turn; returns the first success or the
-/// last error.
-pub(crate) fn each_addr<T>(
-    addrs: &[SocketAddr],
-    mut f: impl FnMut(SocketAddr) -> io::Result<T>,
-) -> io::Result<T> {
-    let mut last = None;
-    for &addr in addrs {
-        match f(addr) {
-            Ok(t) => return Ok(t),
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(last.expect("resolve returns at least one address"))
-}
+#[cfg(unix)]
+pub use self::unix::{UnixDatagram, UnixListener, UnixStream};

@@ -3,26 +3,45 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 
 use crate::net::poll_evented::PollEvented;
+use crate::net::ToSocketAddrs;
 use crate::reactor::io::Direction;
 
 /// A UDP socket. All methods take `&self`, so one task may send while
 /// another receives (share it with an `Arc`).
+///
+/// ```
+/// use spool::net::UdpSocket;
+///
+/// spool::block_on(async {
+///     let a = UdpSocket::bind("127.0.0.1:0").await?;
+///     let b = UdpSocket::bind("127.0.0.1:0").await?;
+///     a.send_to(b"ping", b.local_addr()?).await?;
+///     let mut buf = [0; 16];
+///     let (n, from) = b.recv_from(&mut buf).await?;
+///     assert_eq!(&buf[..n], b"ping");
+///     assert_eq!(from, a.local_addr()?);
+///     std::io::Result::Ok(())
+/// })
+/// .unwrap();
+/// ```
 pub struct UdpSocket {
     io: PollEvented<mio::net::UdpSocket>,
 }
 
 impl UdpSocket {
-    /// Binds to `addr` (the first of its addresses that works).
+    /// Binds to `addr` (the first of its addresses that works). A literal
+    /// address is used at once; a host name is resolved on the blocking
+    /// pool first.
     ///
     /// # Panics
     ///
     /// Outside a spool runtime.
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<UdpSocket> {
-        let addrs = crate::net::resolve(addr)?;
-        let socket = crate::net::each_addr(&addrs, mio::net::UdpSocket::bind)?;
+        let addrs = crate::net::addr::resolve(&addr).await?;
+        let socket = crate::net::addr::each_addr(&addrs, mio::net::UdpSocket::bind)?;
         UdpSocket::new(socket)
     }
 
@@ -35,7 +54,7 @@ impl UdpSocket {
     /// Sends one datagram to `target` (its first address); returns the
     /// bytes sent. Cancellation-safe.
     pub async fn send_to(&self, buf: &[u8], target: impl ToSocketAddrs) -> io::Result<usize> {
-        let target = crate::net::resolve(target)?[0];
+        let target = crate::net::addr::resolve(&target).await?[0];
         poll_fn(|cx| {
             self.io
                 .poll_io(Direction::Write, cx, |s| s.send_to(buf, target))
@@ -56,8 +75,8 @@ impl UdpSocket {
     /// Sets the default peer for [`send`](Self::send) and
     /// [`recv`](Self::recv), and filters received datagrams to it.
     pub async fn connect(&self, addr: impl ToSocketAddrs) -> io::Result<()> {
-        let addrs = crate::net::resolve(addr)?;
-        crate::net::each_addr(&addrs, |a| self.io.get_ref().connect(a))
+        let addrs = crate::net::addr::resolve(&addr).await?;
+        crate::net::addr::each_addr(&addrs, |a| self.io.get_ref().connect(a))
     }
 
     /// Sends one datagram to the connected peer.

@@ -300,6 +300,25 @@ impl Registration {
         }
     }
 
+    /// Runs `op` at once if `dir` is (believed) ready, without waiting or
+    /// spending budget: the `try_read` / `try_write` family. Not ready, or
+    /// `op` failing with `WouldBlock` (which clears the readiness it saw),
+    /// gives `WouldBlock`.
+    pub(crate) fn try_io<R>(
+        &self,
+        dir: Direction,
+        op: impl FnOnce() -> io::Result<R>,
+    ) -> io::Result<R> {
+        let Some(event) = self.io.ready(dir) else {
+            return Err(io::ErrorKind::WouldBlock.into());
+        };
+        let result = op();
+        if matches!(&result, Err(e) if e.kind() == io::ErrorKind::WouldBlock) {
+            self.clear_readiness(event);
+        }
+        result
+    }
+
     /// [`poll_io`](Self::poll_io) for a read or write of `len` bytes. A
     /// short transfer (`0 < n < len`) means the socket buffer was drained
     /// (or filled), so readiness is cleared at once, saving the syscall

@@ -49,15 +49,26 @@ fn timers_fire_in_park_and_wake_after_the_deadline() {
     let _g = r.enter();
     let (count, waker) = counting();
     let start = Instant::now();
-    let key = with_current(|d| d.timer_insert(start + Duration::from_millis(20), &waker));
-    // A zero-timeout park before the deadline fires nothing.
+    let deadline = start + Duration::from_millis(20);
+    let key = with_current(|d| d.timer_insert(deadline, &waker));
+    // A zero-timeout park before the deadline fires nothing. On a slow
+    // machine (valgrind, a loaded CI box) the deadline may already have
+    // passed by then; the park must then fire it, never more than once.
     let report = r.park(Some(Duration::ZERO));
-    assert_eq!(report.timers_fired, 0);
-    assert_eq!(count.0.load(Ordering::SeqCst), 0);
+    let fired_early = if Instant::now() < deadline {
+        assert_eq!(report.timers_fired, 0);
+        assert_eq!(count.0.load(Ordering::SeqCst), 0);
+        0
+    } else {
+        assert_eq!(report.timers_fired, 1);
+        1
+    };
     // A blocking park returns once the deadline passed.
-    let report = r.park(None);
+    if fired_early == 0 {
+        let report = r.park(None);
+        assert_eq!(report.timers_fired, 1);
+    }
     assert!(start.elapsed() >= Duration::from_millis(20));
-    assert_eq!(report.timers_fired, 1);
     assert_eq!(count.0.load(Ordering::SeqCst), 1);
     assert!(with_current(|d| d.timer_poll(key, &waker)));
     release_timer(r.driver.id(), key);

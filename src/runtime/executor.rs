@@ -61,17 +61,15 @@ use super::dump::{TaskInfo, TaskState};
 use super::handle::RuntimeInner;
 use super::metrics::bump;
 use super::seeded::Seeded;
-use super::shared::{RemoteBatch, Shared};
+use super::shared::{Remote, RemoteBatch, Shared};
 use super::timeline::{Recorder, MAIN_KEY};
 use super::{context, Metrics};
 use crate::coop;
 use crate::reactor::Reactor;
 use crate::task::arena::{Arena, Origin};
 use crate::task::join::RawJoin;
-use crate::task::raw::{self, Header};
-use crate::task::state::{
-    self, CANCELLED, COMPLETE, JOIN_INTEREST, JOIN_WAKER, RUNNING, SCHEDULED,
-};
+use crate::task::raw::{self, Header, Incoming};
+use crate::task::state::{Completed, PollPending, StartPoll};
 use crate::task::{waker, JoinHandle};
 
 /// Tasks polled per tick before the reactor and remote queue get a look.
@@ -200,7 +198,10 @@ impl Core {
 
     /// Spawns `future` on this worker; gives it back if the arena is capped
     /// and full.
-    pub(crate) fn spawn_raw<F>(&self, future: F) -> Result<RawJoin<F::Output>, F>
+    pub(crate) fn spawn_raw<'a, F>(
+        &self,
+        future: Incoming<'a, F>,
+    ) -> Result<RawJoin<F::Output>, Incoming<'a, F>>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -209,11 +210,11 @@ impl Core {
     }
 
     /// [`Core::spawn_raw`] with a name for the task dump.
-    pub(crate) fn spawn_named<F>(
+    pub(crate) fn spawn_named<'a, F>(
         &self,
-        future: F,
+        future: Incoming<'a, F>,
         name: Option<Cow<'static, str>>,
-    ) -> Result<RawJoin<F::Output>, F>
+    ) -> Result<RawJoin<F::Output>, Incoming<'a, F>>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -242,13 +243,16 @@ impl Core {
         drop(tasks);
         // SAFETY: `slot` is a free slot of this worker's arena, sized and
         // aligned for `F` by `class_for`, and we are the owning thread.
-        let generation = unsafe { raw::occupy(slot.ptr, key, future) };
+        unsafe { raw::occupy(slot.ptr, key, future) };
         self.run_queue.borrow_mut().push_back(slot.ptr);
-        Ok(RawJoin::new(slot.ptr, generation, self.take_ref()))
+        Ok(RawJoin::new(slot.ptr, self.take_ref()))
     }
 
     /// Spawns `future` on this worker (see [`Core::spawn_raw`]).
-    pub(crate) fn spawn<F>(&self, future: F) -> Result<JoinHandle<F::Output>, F>
+    pub(crate) fn spawn<'a, F>(
+        &self,
+        future: Incoming<'a, F>,
+    ) -> Result<JoinHandle<F::Output>, Incoming<'a, F>>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -274,13 +278,17 @@ impl Core {
                 .main_woken
                 .swap(false, std::sync::atomic::Ordering::AcqRel)
             {
-                coop::reset();
-                let polled = if self.recording {
-                    self.poll_main_recorded(future.as_mut(), &mut cx)
-                } else {
-                    future.as_mut().poll(&mut cx)
+                let polled = {
+                    // Cleared again on the way out, also if the future
+                    // panics (the budget must not stay spent on a thread
+                    // that outlives this runtime).
+                    let _budget = coop::budget();
+                    if self.recording {
+                        self.poll_main_recorded(future.as_mut(), &mut cx)
+                    } else {
+                        future.as_mut().poll(&mut cx)
+                    }
                 };
-                coop::clear();
                 if let Poll::Ready(out) = polled {
                     return out;
                 }
@@ -352,33 +360,36 @@ impl Core {
     fn run_task(&self, ptr: NonNull<Header>) {
         // SAFETY: a queued slot is occupied and alive (state.rs invariant).
         let header = unsafe { ptr.as_ref() };
-        let prev = header.state.start_poll();
         let vtable = header.vtable();
-        if prev & CANCELLED != 0 {
-            // SAFETY: owner thread, the task is running (so its stage is
-            // `Running`) and its vtable matches its future type.
-            unsafe { (vtable.cancel)(ptr) };
-            self.complete(ptr);
-            return;
-        }
+        let generation = match header.state.start_poll() {
+            StartPoll::Poll { generation } => generation,
+            StartPoll::Cancel => {
+                // SAFETY: owner thread, the task is running (so its stage is
+                // `Running`) and its vtable matches its future type.
+                unsafe { (vtable.cancel)(ptr) };
+                self.complete(ptr);
+                return;
+            }
+        };
         header.polls.set(header.polls.get().wrapping_add(1));
         bump(&self.shared.counters.polls, 1);
-        coop::reset();
         // SAFETY: the slot is occupied and this worker keeps `Shared` alive
         // during the poll; the borrowed waker does not outlive it.
-        let waker = unsafe { waker::borrowed(ptr, state::generation(prev)) };
+        let waker = unsafe { waker::borrowed(ptr, generation) };
         let mut cx = Context::from_waker(&waker);
-        let polled = if self.recording {
-            // SAFETY: as for `cancel` above.
-            unsafe { self.poll_recorded(ptr, &mut cx, state::generation(prev)) }
-        } else {
-            // SAFETY: as for `cancel` above.
-            unsafe { (vtable.poll)(ptr, &mut cx) }
+        let polled = {
+            let _budget = coop::budget();
+            if self.recording {
+                // SAFETY: as for `cancel` above.
+                unsafe { self.poll_recorded(ptr, &mut cx, generation) }
+            } else {
+                // SAFETY: as for `cancel` above.
+                unsafe { (vtable.poll)(ptr, &mut cx) }
+            }
         };
-        coop::clear();
         match polled {
             Poll::Pending => {
-                if header.state.end_poll_pending() {
+                if header.state.end_poll_pending() == PollPending::Requeue {
                     self.push_local(ptr);
                 }
             }
@@ -429,45 +440,44 @@ impl Core {
         polled
     }
 
-    /// The task's stage now holds its result: publish `COMPLETE`, wake the
-    /// `JoinHandle`'s task, or free the slot if nobody will ever join.
+    /// The task's stage now holds its result: publish `COMPLETE`, then
+    /// wake the `JoinHandle`'s task, or drop the output nobody will take
+    /// (and free the slot if no handle is left).
     fn complete(&self, ptr: NonNull<Header>) {
         // SAFETY: the slot is occupied until `release` below.
         let header = unsafe { ptr.as_ref() };
-        let prev = header.state.complete();
+        let completed = header.state.complete();
         bump(&self.shared.counters.tasks_completed, 1);
-        if prev & JOIN_INTEREST == 0 {
-            // The handle was dropped before `COMPLETE`: it will never look
-            // at the output, so nobody can race us for it.
-            self.free_slot(ptr, true);
-        } else if prev & JOIN_WAKER != 0 {
-            // SAFETY: JOIN_WAKER was set when COMPLETE was published, so the
-            // cell is ours for good (state.rs) and the handle never touches
-            // it again.
-            let waker = unsafe { (*header.join_waker.get()).take() };
-            if let Some(waker) = waker {
-                waker.wake();
+        match completed {
+            Completed::Joinable { wake_joiner: false } => {}
+            Completed::Joinable { wake_joiner: true } => {
+                // SAFETY: JOIN_WAKER was set when COMPLETE was published, so
+                // the cell is ours for good (state.rs) and the handle never
+                // touches it again.
+                let waker = unsafe { (*header.join_waker.get()).take() };
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+            }
+            Completed::Unjoined { release } => {
+                // SAFETY: no JoinHandle was interested when COMPLETE was
+                // published, so the output is ours (state.rs); no borrow is
+                // held while it drops.
+                unsafe { (header.vtable().drop_stage)(ptr) };
+                if release {
+                    self.release(ptr);
+                }
             }
         }
     }
 
-    /// Frees the slot of a `COMPLETE` task whose `JoinHandle` is gone.
+    /// Frees the slot of a `COMPLETE` task whose last handle is gone: its
+    /// output was taken or dropped already.
     pub(crate) fn release(&self, ptr: NonNull<Header>) {
-        self.free_slot(ptr, false);
-    }
-
-    /// [`Core::release`]; `output_ours` says the output is known to be
-    /// unclaimed and unreachable by anyone else, which saves the atomic
-    /// claim on the hot path of a detached task finishing.
-    fn free_slot(&self, ptr: NonNull<Header>, output_ours: bool) {
         // SAFETY: the slot is occupied (it is released only here, once).
         let header = unsafe { ptr.as_ref() };
-        debug_assert_eq!(header.state.load() & (COMPLETE | JOIN_INTEREST), COMPLETE);
-        if output_ours || header.state.claim_output() {
-            // SAFETY: we own the output now; no borrow is held while it drops.
-            unsafe { (header.vtable().drop_stage)(ptr) };
-        }
-        // SAFETY: the handle is gone and the executor is done with the cell.
+        // SAFETY: the handles are gone and the executor is done with the
+        // cell.
         let stale_waker = unsafe { (*header.join_waker.get()).take() };
         drop(stale_waker);
         let entry = self.tasks.borrow_mut().remove(header.key.get());
@@ -490,14 +500,10 @@ impl Core {
         for task in batch.injected.drain(..) {
             task.place(self);
         }
-        for ptr in batch.woken.drain(..) {
-            // SAFETY: a queued slot stays occupied until we handle it here.
-            let s = unsafe { ptr.as_ref() }.state.load();
-            if s & COMPLETE == 0 {
-                self.run_queue.borrow_mut().push_back(ptr);
-            } else {
-                // A JoinHandle dropped elsewhere after completion.
-                self.release(ptr);
+        for entry in batch.remote.drain(..) {
+            match entry {
+                Remote::Wake(ptr) => self.run_queue.borrow_mut().push_back(ptr),
+                Remote::Release(ptr) => self.release(ptr),
             }
         }
         *self.remote_spare.borrow_mut() = batch;
@@ -509,10 +515,10 @@ impl Core {
         let _enter = context::with_core(|_| ())
             .is_none()
             .then(|| context::enter(self));
-        // Remote pushes are refused from now on; queued ones are handled by
-        // the sweep below (a pending release is a finished task without a
-        // handle, which the sweep drops). Tasks injected but never placed
-        // are dropped and reported cancelled.
+        // Remote pushes are refused from now on. Queued wakes are handled by
+        // the sweep below; a queued release is a finished task whose output
+        // is gone already, and its slot goes with the retired arena. Tasks
+        // injected but never placed are dropped and reported cancelled.
         let batch = self.shared.close();
         for task in batch.injected {
             task.cancel();
@@ -525,7 +531,7 @@ impl Core {
                 .borrow()
                 .iter()
                 // SAFETY: slab entries point at occupied slots.
-                .filter(|(_, e)| unsafe { e.ptr.as_ref() }.state.load() & COMPLETE == 0)
+                .filter(|(_, e)| !unsafe { e.ptr.as_ref() }.state.load().is_complete())
                 .map(|(_, e)| e.ptr)
                 .collect();
             if unfinished.is_empty() {
@@ -534,7 +540,7 @@ impl Core {
             for ptr in unfinished {
                 // SAFETY: collected above; tasks only complete through us.
                 let header = unsafe { ptr.as_ref() };
-                if header.state.load() & COMPLETE != 0 {
+                if header.state.load().is_complete() {
                     continue;
                 }
                 // The task is not running (we are not inside a poll), so a
@@ -546,27 +552,8 @@ impl Core {
             }
             self.run_queue.borrow_mut().clear();
         }
-        // Finished tasks whose handle is gone: drop their outputs now.
-        let orphans: Vec<NonNull<Header>> = self
-            .tasks
-            .borrow()
-            .iter()
-            // SAFETY: slab entries point at occupied slots.
-            .filter(|(_, e)| unsafe { e.ptr.as_ref() }.state.load() & JOIN_INTEREST == 0)
-            .map(|(_, e)| e.ptr)
-            .collect();
-        for ptr in orphans {
-            // SAFETY: slab entries point at occupied slots.
-            let header = unsafe { ptr.as_ref() };
-            // Not `release`: a handle dropped on another thread may be
-            // dropping this very output now (it won the claim), so the slot
-            // must not go back to the free list while it does. The memory is
-            // freed with the retired arena instead.
-            if header.state.claim_output() {
-                // SAFETY: we won the claim, so the output is ours.
-                unsafe { (header.vtable().drop_stage)(ptr) };
-            }
-        }
+        // Every task is complete now: outputs nobody wanted were dropped by
+        // `complete`, the others belong to their `JoinHandle`s.
         self.reactor.shutdown();
     }
 
@@ -580,13 +567,13 @@ impl Core {
                 // SAFETY: slab entries point at occupied slots.
                 let header = unsafe { e.ptr.as_ref() };
                 let s = header.state.load();
-                let state = if s & COMPLETE != 0 {
+                let state = if s.is_complete() {
                     TaskState::Complete
-                } else if s & CANCELLED != 0 {
+                } else if s.is_cancelled() {
                     TaskState::Cancelling
-                } else if s & RUNNING != 0 {
+                } else if s.is_running() {
                     TaskState::Running
-                } else if s & SCHEDULED != 0 {
+                } else if s.is_scheduled() {
                     TaskState::Scheduled
                 } else {
                     TaskState::Idle
@@ -594,7 +581,7 @@ impl Core {
                 TaskInfo {
                     worker: self.shared.worker,
                     key,
-                    generation: state::generation(s),
+                    generation: s.generation(),
                     name: e.name.as_deref().map(str::to_owned),
                     state,
                     polls: header.polls.get(),

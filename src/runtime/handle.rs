@@ -35,6 +35,7 @@ use super::blocking::{self, BlockingPool};
 use super::context;
 use super::shared::Shared;
 use super::Metrics;
+use crate::task::raw::spawn_in_place;
 use crate::task::remote::{Injected, RemoteJoin};
 use crate::task::JoinHandle;
 
@@ -218,7 +219,7 @@ impl Handle {
     /// If `worker` is not below the runtime's worker count, and as
     /// [`spawn`](Self::spawn).
     #[track_caller]
-    pub fn spawn_on<F>(&self, worker: usize, future: F) -> JoinHandle<F::Output>
+    pub fn spawn_on<F>(&self, worker: usize, mut future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -229,23 +230,26 @@ impl Handle {
             "Handle::spawn_on: worker {worker} does not exist (the runtime has {n} workers)"
         );
         let target = Arc::as_ptr(&self.inner.workers[worker]);
-        let mut future = Some(future);
-        // On the target worker's own thread: straight into its arena.
-        let local = context::with_core(|core| {
-            std::ptr::eq(core.shared_ptr(), target).then(|| {
-                let future = future.take().expect("taken once");
-                core.spawn(future)
+        // Copied once, into its slot or a box, however large.
+        spawn_in_place!(future, |future| {
+            let mut future = Some(future);
+            // On the target worker's own thread: straight into its arena.
+            let local = context::with_core(|core| {
+                std::ptr::eq(core.shared_ptr(), target).then(|| {
+                    let future = future.take().expect("taken once");
+                    core.spawn(future).ok()
+                })
             })
-        })
-        .flatten();
-        match (local, future) {
-            (Some(Ok(handle)), _) => handle,
-            (Some(Err(_)), _) => {
-                panic!("Handle::spawn_on: the task arena of worker {worker} is full (Builder::max_tasks reached)")
+            .flatten();
+            match (local, future) {
+                (Some(Some(handle)), _) => handle,
+                (Some(None), _) => {
+                    panic!("Handle::spawn_on: the task arena of worker {worker} is full (Builder::max_tasks reached)")
+                }
+                (None, Some(future)) => crate::task::remote::inject(&self.inner, worker, future),
+                (None, None) => unreachable!("the future is taken only on its worker"),
             }
-            (None, Some(future)) => self.inner.inject(worker, future),
-            (None, None) => unreachable!("the future is taken only on its worker"),
-        }
+        })
     }
 
     /// Runs a blocking function on this runtime's blocking pool, from any

@@ -49,6 +49,7 @@ use std::sync::{mpsc, Arc};
 use std::thread;
 use std::time::Duration;
 
+use crate::task::raw::spawn_in_place;
 use crate::task::JoinHandle;
 use executor::{Core, CoreConfig};
 pub use handle::Handle;
@@ -111,20 +112,21 @@ impl Runtime {
     /// When the chosen worker is worker 0 and its arena is capped and full.
     /// (A task sent to another worker whose arena is full is dropped and
     /// its handle reports it cancelled.)
-    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    pub fn spawn<F>(&self, mut future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        match self.inner.least_loaded() {
+        // Copied once, into its slot or a box, however large.
+        spawn_in_place!(future, |future| match self.inner.least_loaded() {
             0 => match self.core.spawn(future) {
                 Ok(handle) => handle,
                 Err(_) => {
                     panic!("Runtime::spawn: the task arena is full (Builder::max_tasks reached)")
                 }
             },
-            w => self.inner.inject(w, future),
-        }
+            w => crate::task::remote::inject(&self.inner, w, future),
+        })
     }
 
     /// A [`Handle`] to this runtime: `Clone + Send + Sync`, for spawning
@@ -247,6 +249,7 @@ pub struct Builder {
     blocking_keep_alive: Duration,
     timeline: Option<usize>,
     start_paused: bool,
+    thread_stack_size: Option<usize>,
     seed: Option<u64>,
 }
 
@@ -266,6 +269,7 @@ impl Builder {
             blocking_keep_alive: blocking::DEFAULT_KEEP_ALIVE,
             timeline: None,
             start_paused: false,
+            thread_stack_size: None,
             seed: None,
         }
     }
@@ -309,6 +313,20 @@ impl Builder {
     /// number.
     pub fn timeline(mut self, events_per_worker: usize) -> Builder {
         self.timeline = Some(events_per_worker);
+        self
+    }
+
+    /// The stack size, in bytes, of worker threads 1..n (default: the
+    /// standard library's, 2 MiB unless `RUST_MIN_STACK` says otherwise).
+    /// Worker 0 runs on the thread that calls `block_on` and keeps that
+    /// thread's stack.
+    ///
+    /// Spawning a future copies it once, straight into its slot, but a
+    /// future is still polled on its worker's stack, and whatever it builds
+    /// on the stack before moving it into its state (large arrays in debug
+    /// builds) needs room there.
+    pub fn thread_stack_size(mut self, bytes: usize) -> Builder {
+        self.thread_stack_size = Some(bytes);
         self
     }
 
@@ -390,21 +408,23 @@ impl Builder {
         for i in 1..self.workers {
             let (runtime_tx, runtime_rx) = mpsc::channel::<(Arc<RuntimeInner>, mpsc::Sender<()>)>();
             let ready_tx = ready_tx.clone();
-            let t = thread::Builder::new()
-                .name(format!("spool-worker-{i}"))
-                .spawn(move || {
-                    // The reactor may not be `Send`: build the core here.
-                    let core = match Core::new(i, &config) {
-                        Ok(core) => core,
-                        Err(e) => return drop(ready_tx.send(Err(e))),
-                    };
-                    let _ = ready_tx.send(Ok(core.shared().clone()));
-                    if let Ok((runtime, running_tx)) = runtime_rx.recv() {
-                        core.set_runtime(runtime);
-                        let _ = running_tx.send(());
-                        core.run_worker();
-                    }
-                })?;
+            let mut thread = thread::Builder::new().name(format!("spool-worker-{i}"));
+            if let Some(bytes) = self.thread_stack_size {
+                thread = thread.stack_size(bytes);
+            }
+            let t = thread.spawn(move || {
+                // The reactor may not be `Send`: build the core here.
+                let core = match Core::new(i, &config) {
+                    Ok(core) => core,
+                    Err(e) => return drop(ready_tx.send(Err(e))),
+                };
+                let _ = ready_tx.send(Ok(core.shared().clone()));
+                if let Ok((runtime, running_tx)) = runtime_rx.recv() {
+                    core.set_runtime(runtime);
+                    let _ = running_tx.send(());
+                    core.run_worker();
+                }
+            })?;
             threads.push(t);
             runtime_txs.push(runtime_tx);
         }

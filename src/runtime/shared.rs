@@ -41,7 +41,7 @@ use crate::task::remote::Injected;
 pub(crate) struct Shared {
     /// Index of the worker (0 is the thread that calls `block_on`).
     pub(crate) worker: usize,
-    remote: Mutex<Remote>,
+    remote: Mutex<RemoteQueues>,
     /// Hint that `remote` is not empty, so the owner can skip the lock.
     remote_pending: AtomicBool,
     /// The `block_on` future was woken.
@@ -63,8 +63,18 @@ pub(crate) struct Shared {
     unparks: AtomicUsize,
 }
 
-struct Remote {
-    queue: Vec<NonNull<Header>>,
+/// An entry of the remote queue: what the owner must do with a slot.
+#[derive(Debug)]
+pub(crate) enum Remote {
+    /// The task was woken from another thread: queue it.
+    Wake(NonNull<Header>),
+    /// The last handle of the completed task was dropped on another
+    /// thread: free the slot.
+    Release(NonNull<Header>),
+}
+
+struct RemoteQueues {
+    queue: Vec<Remote>,
     /// Tasks spawned onto this worker from other threads (`spawn_on`).
     injected: Vec<Arc<dyn Injected>>,
     closed: bool,
@@ -73,7 +83,7 @@ struct Remote {
 /// What `Shared::take_remote` and `Shared::close` hand to the owner.
 #[derive(Default)]
 pub(crate) struct RemoteBatch {
-    pub(crate) woken: Vec<NonNull<Header>>,
+    pub(crate) remote: Vec<Remote>,
     pub(crate) injected: Vec<Arc<dyn Injected>>,
 }
 
@@ -97,7 +107,7 @@ impl Shared {
     ) -> Shared {
         Shared {
             worker,
-            remote: Mutex::new(Remote {
+            remote: Mutex::new(RemoteQueues {
                 queue: Vec::new(),
                 injected: Vec::new(),
                 closed: false,
@@ -118,13 +128,13 @@ impl Shared {
 
     /// Queues a slot for the owner from another thread. Returns false (and
     /// queues nothing) once the worker has shut down.
-    pub(crate) fn push_remote(&self, ptr: NonNull<Header>) -> bool {
+    pub(crate) fn push_remote(&self, entry: Remote) -> bool {
         {
             let mut remote = self.remote.lock().unwrap();
             if remote.closed {
                 return false;
             }
-            remote.queue.push(ptr);
+            remote.queue.push(entry);
         }
         self.counters.wakes_remote.fetch_add(1, Relaxed);
         self.remote_pending.store(true, Release);
@@ -156,7 +166,7 @@ impl Shared {
         }
         self.remote_pending.store(false, Relaxed);
         let mut remote = self.remote.lock().unwrap();
-        std::mem::swap(&mut remote.queue, &mut spare.woken);
+        std::mem::swap(&mut remote.queue, &mut spare.remote);
         std::mem::swap(&mut remote.injected, &mut spare.injected);
         drop(remote);
         self.injected_pending
@@ -168,7 +178,7 @@ impl Shared {
         let mut remote = self.remote.lock().unwrap();
         remote.closed = true;
         RemoteBatch {
-            woken: std::mem::take(&mut remote.queue),
+            remote: std::mem::take(&mut remote.queue),
             injected: std::mem::take(&mut remote.injected),
         }
     }

@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::io;
 
+use super::raw::spawn_in_place;
 use super::JoinHandle;
 use crate::runtime::context;
 
@@ -46,20 +47,22 @@ impl Builder {
     ///
     /// Outside a spool runtime.
     #[track_caller]
-    pub fn spawn<F>(self, future: F) -> io::Result<JoinHandle<F::Output>>
+    pub fn spawn<F>(self, mut future: F) -> io::Result<JoinHandle<F::Output>>
     where
         F: Future + 'static,
         F::Output: 'static,
     {
-        context::expect_core("`spool::task::Builder::spawn`", |core| {
-            core.spawn_named(future, self.name)
-                .map(JoinHandle::local)
-                .map_err(|_| {
-                    io::Error::new(
-                        io::ErrorKind::OutOfMemory,
-                        "the task arena is full (Builder::max_tasks reached)",
-                    )
-                })
+        spawn_in_place!(future, |future| {
+            context::expect_core("`spool::task::Builder::spawn`", |core| {
+                core.spawn_named(future, self.name)
+                    .map(JoinHandle::local)
+                    .map_err(|_| {
+                        io::Error::new(
+                            io::ErrorKind::OutOfMemory,
+                            "the task arena is full (Builder::max_tasks reached)",
+                        )
+                    })
+            })
         })
     }
 }

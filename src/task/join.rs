@@ -1,28 +1,34 @@
 //! `JoinHandle`, `AbortHandle` and `JoinError`.
 //!
-//! A `JoinHandle` points at its task's slot. While it lives, the slot is not
-//! freed (`JOIN_INTEREST`), so the handle needs no generation check; it also
-//! holds a count on the worker's `Arc<Shared>`, which keeps the slot memory
-//! valid even after the runtime is gone.
+//! Both handles point at their task's slot and count as one *handle* in its
+//! state word: a slot is freed only once its task is complete and no handle
+//! is left (`state.rs`), so a handle never needs a generation check and can
+//! never reach a later task that reused the slot. Each also holds a count
+//! on the worker's `Arc<Shared>`, which keeps the slot memory valid even
+//! after the runtime is gone.
 //!
 //! # Protocol (see `state.rs` for the bits)
 //!
-//! - **Waiting**: the handle writes its waker into the header's join-waker
-//!   cell while `JOIN_WAKER` is clear, then sets `JOIN_WAKER` (failing if the
-//!   task completed meanwhile). To replace the waker it first clears
-//!   `JOIN_WAKER` again. The executor wakes the stored waker when it
-//!   publishes `COMPLETE` with `JOIN_WAKER` set.
-//! - **Taking the output**: after seeing `COMPLETE`, the handle claims the
-//!   output (`OUTPUT_CLAIMED`) and moves it out. If the claim fails, the
-//!   runtime was shut down and dropped the output: the task reads as
-//!   cancelled.
-//! - **Dropping**: the handle gives up its waker, clears `JOIN_INTEREST`, and
-//!   if the task had already completed, asks the owner to free the slot:
-//!   directly when dropped on the owner thread, through the remote queue
-//!   otherwise, or by dropping the output itself when the runtime is gone.
-//!   On the owner thread the handle's count on `Shared` goes back to the
-//!   worker, which gives it to the next spawned handle (no atomic
-//!   increment and decrement per local spawn).
+//! - **Waiting**: the `JoinHandle` writes its waker into the header's
+//!   join-waker cell while `JOIN_WAKER` is clear, then sets `JOIN_WAKER`
+//!   (failing if the task completed meanwhile). To replace the waker it
+//!   first clears `JOIN_WAKER` again. The executor wakes the stored waker
+//!   when it publishes `COMPLETE` with `JOIN_WAKER` set.
+//! - **Taking the output**: after seeing `COMPLETE` (which the executor
+//!   published with `JOIN_INTEREST` set, so the output is the handle's), the
+//!   handle moves the output out.
+//! - **Dropping the `JoinHandle`**: the handle gives up its waker; if the
+//!   task is still running it detaches it (`State::detach`: interest and
+//!   count go in one step, the executor will drop the output); if the task
+//!   completed, the handle drops the output itself (on its own thread: a
+//!   handle that crossed threads has `T: Send`) and then gives up its count.
+//! - **Dropping the last handle of a completed task** asks the owner to
+//!   free the slot: directly when dropped on the owner thread, through the
+//!   remote queue (`Remote::Release`) otherwise; once the runtime is gone
+//!   there is nothing to free (the retired arena goes with the last count
+//!   on `Shared`). On the owner thread a `JoinHandle`'s count on `Shared`
+//!   goes back to the worker, which gives it to the next spawned handle (no
+//!   atomic increment and decrement per local spawn).
 //!
 //! A handle may be sent to another thread (when `T: Send`); every step above
 //! is an atomic transition, and the output only moves after `COMPLETE` is
@@ -39,11 +45,11 @@ use std::task::{ready, Context, Poll, Waker};
 
 use super::raw::Header;
 use super::remote::{Abortable, RemoteOutcome, RemoteTask};
-use super::state::{self, Schedule, COMPLETE, JOIN_WAKER};
+use super::state::{Detach, LastRef, Snapshot, Wake};
 use super::waker;
 use crate::coop;
 use crate::runtime::context;
-use crate::runtime::shared::Shared;
+use crate::runtime::shared::{Remote, Shared};
 
 /// An owned permission to await a spawned task's output.
 ///
@@ -68,7 +74,6 @@ enum Inner<T> {
 /// The slot handle: see the module docs.
 pub(crate) struct RawJoin<T> {
     ptr: NonNull<Header>,
-    generation: u16,
     /// A count on the worker's `Shared`; `None` only inside `Drop`.
     shared: Option<Arc<Shared>>,
     /// The output was returned already.
@@ -78,8 +83,8 @@ pub(crate) struct RawJoin<T> {
 
 // SAFETY: the handle only touches its slot through atomic state transitions,
 // the join-waker cell (a `Waker` is Send + Sync) under the JOIN_WAKER
-// protocol, and the output `T` after claiming it, which is why `T: Send` is
-// required. It never touches the (possibly `!Send`) future.
+// protocol, and the output `T` (moved out or dropped), which is why
+// `T: Send` is required. It never touches the (possibly `!Send`) future.
 unsafe impl<T: Send> Send for RawJoin<T> {}
 // SAFETY: through `&JoinHandle` only `abort`, `is_finished` and
 // `abort_handle` are reachable, which use atomic operations only.
@@ -88,10 +93,11 @@ unsafe impl<T: Send> Sync for RawJoin<T> {}
 impl<T> Unpin for RawJoin<T> {}
 
 impl<T> RawJoin<T> {
-    pub(crate) fn new(ptr: NonNull<Header>, generation: u16, shared: Arc<Shared>) -> Self {
+    /// The handle of a task just spawned into `ptr`, which counted it
+    /// (`State::occupy`); `shared` is a count on the slot's worker.
+    pub(crate) fn new(ptr: NonNull<Header>, shared: Arc<Shared>) -> Self {
         RawJoin {
             ptr,
-            generation,
             shared: Some(shared),
             done: false,
             _output: PhantomData,
@@ -103,33 +109,33 @@ impl<T> RawJoin<T> {
     }
 
     fn header(&self) -> &Header {
-        // SAFETY: our JOIN_INTEREST keeps the slot occupied by our task, and
+        // SAFETY: our handle count keeps the slot occupied by our task, and
         // our count on `Shared` keeps its memory alive.
         unsafe { self.ptr.as_ref() }
     }
 
     pub(crate) fn abort(&self) {
-        abort(self.ptr, self.generation);
+        abort(self.ptr, self.header());
     }
 
     pub(crate) fn is_finished(&self) -> bool {
-        self.header().state.load() & COMPLETE != 0
+        self.header().state.load().is_complete()
     }
 
     pub(crate) fn abort_handle(&self) -> AbortHandle {
+        self.header().state.add_handle();
         AbortHandle {
-            inner: AbortInner::Local {
+            inner: AbortInner::Local(SlotHandle {
                 ptr: self.ptr,
-                generation: self.generation,
-                _shared: self.shared().clone(),
-            },
+                shared: self.shared().clone(),
+            }),
         }
     }
 
     /// Stores `waker` for the executor. `Err(state)` if the task completed.
-    fn register(&self, state: u32, waker: &Waker) -> Result<(), u32> {
+    fn register(&self, state: Snapshot, waker: &Waker) -> Result<(), Snapshot> {
         let header = self.header();
-        if state & JOIN_WAKER != 0 {
+        if state.has_join_waker() {
             header.state.unset_join_waker()?;
         }
         // SAFETY: JOIN_WAKER is clear, so the cell is ours (state.rs).
@@ -138,21 +144,19 @@ impl<T> RawJoin<T> {
     }
 
     /// Moves the output out of a completed task's slot.
-    fn take_output(&mut self, state: u32) -> Result<T, JoinError> {
-        debug_assert_ne!(state & COMPLETE, 0);
+    fn take_output(&mut self, state: Snapshot) -> Result<T, JoinError> {
+        debug_assert!(state.is_complete());
         self.done = true;
         let header = self.header();
-        if state & JOIN_WAKER == 0 {
+        if !state.has_join_waker() {
             // SAFETY: JOIN_WAKER was clear at completion: the cell is ours.
             let leftover = unsafe { (*header.join_waker.get()).take() };
             drop(leftover);
         }
-        if !header.state.claim_output() {
-            return Err(JoinError::cancelled());
-        }
         let mut out: Option<Result<T, JoinError>> = None;
-        // SAFETY: we claimed the output; `out` has the type the vtable of a
-        // task with output `T` writes.
+        // SAFETY: the task completed while our JOIN_INTEREST was set, so the
+        // output is ours; `out` has the type the vtable of a task with
+        // output `T` writes.
         unsafe { (header.vtable().take_output)(self.ptr, (&mut out as *mut Option<_>).cast()) };
         out.expect("a completed task holds its output")
     }
@@ -168,7 +172,7 @@ impl<T> Future for RawJoin<T> {
         );
         ready!(coop::poll_proceed(cx));
         let mut state = self.header().state.load();
-        if state & COMPLETE == 0 {
+        if !state.is_complete() {
             match self.register(state, cx.waker()) {
                 Ok(()) => return Poll::Pending,
                 Err(now) => state = now,
@@ -180,51 +184,69 @@ impl<T> Future for RawJoin<T> {
 
 impl<T> Drop for RawJoin<T> {
     fn drop(&mut self) {
-        // Held to the end (or given to the owner, which holds one too): it
-        // keeps the slot memory alive while we use `header`.
-        let mut shared = self.shared.take();
-        // SAFETY: our JOIN_INTEREST keeps the slot occupied by our task, and
+        // Held to the end: it keeps the slot memory alive while we use
+        // `header`, and goes back to the worker (or is dropped) last.
+        let shared = self.shared.take().expect("present until drop");
+        // SAFETY: our handle count keeps the slot occupied by our task, and
         // `shared` keeps its memory alive.
         let header = unsafe { self.ptr.as_ref() };
         if !self.done {
             // Take back (and drop) the waker unless the executor owns it.
             let mut state = header.state.load();
-            if state & (COMPLETE | JOIN_WAKER) == JOIN_WAKER {
+            if state.has_join_waker() && !state.is_complete() {
                 state = match header.state.unset_join_waker() {
-                    Ok(prev) => prev & !JOIN_WAKER,
+                    Ok(_) => header.state.load(),
                     Err(now) => now,
                 };
             }
-            if state & JOIN_WAKER == 0 {
-                // SAFETY: JOIN_WAKER is clear: the cell is ours.
+            if !state.has_join_waker() {
+                // SAFETY: JOIN_WAKER is clear: the cell is ours (if the task
+                // completed meanwhile, it completed with JOIN_WAKER clear).
                 let waker = unsafe { (*header.join_waker.get()).take() };
                 drop(waker);
             }
-        }
-        let prev = header.state.drop_join_interest();
-        // If the task is not complete it is detached now: the executor frees
-        // the slot when it finishes. Otherwise the owner must free it.
-        let complete = prev & COMPLETE != 0;
-        let ptr = self.ptr;
-        // On the owner thread: free the slot directly and give the `Shared`
-        // count back to the worker for its next spawn.
-        context::with_core(|core| {
-            let mine = shared.take_if(|s| std::ptr::eq(core.shared_ptr(), Arc::as_ptr(s)))?;
-            if complete {
-                core.release(ptr);
-            }
-            core.recycle_ref(mine);
-            Some(())
-        });
-        let Some(shared) = shared else { return };
-        if complete && !shared.push_remote(ptr) {
-            // The runtime is gone: nobody else will drop the output.
-            if header.state.claim_output() {
-                // SAFETY: we won the claim; the output is `T: Send` if we are
-                // on another thread (see the Send impl).
-                unsafe { (header.vtable().drop_stage)(ptr) };
+            match header.state.detach() {
+                Detach::Detached => return give_back(shared),
+                // SAFETY: the task completed with our JOIN_INTEREST set, so
+                // the output is ours; it is `T: Send` if we are on another
+                // thread (see the Send impl).
+                Detach::Complete => unsafe { (header.vtable().drop_stage)(self.ptr) },
             }
         }
+        match header.state.drop_join_handle() {
+            LastRef::Release => release(self.ptr, shared),
+            LastRef::Keep => give_back(shared),
+        }
+    }
+}
+
+/// A handle's count on `Shared` goes: back to the worker for its next
+/// spawn when dropped on the owner thread (see `Core::recycle_ref`),
+/// otherwise simply dropped.
+fn give_back(shared: Arc<Shared>) {
+    let target = Arc::as_ptr(&shared);
+    let mut shared = Some(shared);
+    context::with_core(|core| {
+        if std::ptr::eq(core.shared_ptr(), target) {
+            core.recycle_ref(shared.take().expect("taken once"));
+        }
+    });
+}
+
+/// The last handle of the completed task in `ptr` is gone: the owner frees
+/// the slot (directly on its thread, through the remote queue otherwise;
+/// after shutdown nothing needs freeing).
+fn release(ptr: NonNull<Header>, shared: Arc<Shared>) {
+    let target = Arc::as_ptr(&shared);
+    let mut shared = Some(shared);
+    context::with_core(|core| {
+        if std::ptr::eq(core.shared_ptr(), target) {
+            core.release(ptr);
+            core.recycle_ref(shared.take().expect("taken once"));
+        }
+    });
+    if let Some(shared) = shared {
+        let _ = shared.push_remote(Remote::Release(ptr));
     }
 }
 
@@ -301,27 +323,67 @@ impl<T> fmt::Debug for JoinHandle<T> {
 
 /// Aborts a task without awaiting it. `Clone + Send + Sync`.
 ///
-/// Unlike a [`JoinHandle`], an `AbortHandle` does not keep the task's slot:
-/// once the task is gone, `abort` does nothing and `is_finished` is true.
-#[derive(Clone)]
+/// An `AbortHandle` keeps its task's slot from being reused while it
+/// lives (not the task itself: the task still finishes or is aborted as
+/// usual), so it always refers to its own task: once the task is finished,
+/// `abort` does nothing and `is_finished` is true, however long the handle
+/// is kept.
 pub struct AbortHandle {
     inner: AbortInner,
 }
 
-#[derive(Clone)]
 enum AbortInner {
-    Local {
-        ptr: NonNull<Header>,
-        generation: u16,
-        /// Keeps the slot memory alive.
-        _shared: Arc<Shared>,
-    },
+    Local(SlotHandle),
     Remote(Arc<dyn Abortable>),
 }
 
-// SAFETY: on a slot, only atomic, generation-checked operations are
-// performed, and our count on `Shared` keeps its memory alive; the remote
-// variant is `Send + Sync` by its trait bounds.
+/// One handle count on a slot plus a count on its worker's `Shared`.
+struct SlotHandle {
+    ptr: NonNull<Header>,
+    shared: Arc<Shared>,
+}
+
+impl SlotHandle {
+    fn header(&self) -> &Header {
+        // SAFETY: our handle count keeps the slot occupied by our task, and
+        // our count on `Shared` keeps its memory alive.
+        unsafe { self.ptr.as_ref() }
+    }
+}
+
+impl Clone for SlotHandle {
+    fn clone(&self) -> Self {
+        self.header().state.add_handle();
+        SlotHandle {
+            ptr: self.ptr,
+            shared: self.shared.clone(),
+        }
+    }
+}
+
+impl Drop for SlotHandle {
+    fn drop(&mut self) {
+        if self.header().state.drop_handle() == LastRef::Release {
+            release(self.ptr, self.shared.clone());
+        }
+    }
+}
+
+impl Clone for AbortHandle {
+    fn clone(&self) -> Self {
+        AbortHandle {
+            inner: match &self.inner {
+                AbortInner::Local(slot) => AbortInner::Local(slot.clone()),
+                AbortInner::Remote(r) => AbortInner::Remote(r.clone()),
+            },
+        }
+    }
+}
+
+// SAFETY: on a slot, only atomic operations are performed (the handle never
+// touches the future or the output), our handle count keeps the slot ours
+// and our count on `Shared` keeps its memory alive; the remote variant is
+// `Send + Sync` by its trait bounds.
 unsafe impl Send for AbortHandle {}
 // SAFETY: as above.
 unsafe impl Sync for AbortHandle {}
@@ -330,23 +392,16 @@ impl AbortHandle {
     /// Like [`JoinHandle::abort`].
     pub fn abort(&self) {
         match &self.inner {
-            AbortInner::Local {
-                ptr, generation, ..
-            } => abort(*ptr, *generation),
+            AbortInner::Local(slot) => abort(slot.ptr, slot.header()),
             AbortInner::Remote(r) => r.abort(),
         }
     }
 
-    /// True once the task has finished (or its slot was reused).
+    /// True once the task has finished (completed, panicked or been
+    /// aborted).
     pub fn is_finished(&self) -> bool {
         match &self.inner {
-            AbortInner::Local {
-                ptr, generation, ..
-            } => {
-                // SAFETY: our count on `Shared` keeps the slot memory alive.
-                let s = unsafe { ptr.as_ref() }.state.load();
-                state::generation(s) != *generation || s & COMPLETE != 0
-            }
+            AbortInner::Local(slot) => slot.header().state.load().is_complete(),
             AbortInner::Remote(r) => r.is_finished(),
         }
     }
@@ -360,9 +415,9 @@ impl fmt::Debug for AbortHandle {
     }
 }
 
-fn abort(ptr: NonNull<Header>, generation: u16) {
-    // SAFETY: callers hold a count on the slot's `Shared`.
-    if unsafe { ptr.as_ref() }.state.cancel(generation) == Schedule::Push {
+/// Cancels the task in `ptr`, whose `header` the caller holds a handle on.
+fn abort(ptr: NonNull<Header>, header: &Header) {
+    if header.state.abort() == Wake::Push {
         waker::push(ptr);
     }
 }

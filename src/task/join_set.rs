@@ -25,7 +25,8 @@
 //!   already woken.
 //! - Dropping the set aborts every task still in it.
 
-use super::{spawn, AbortHandle, JoinError, JoinHandle};
+use super::raw::spawn_in_place;
+use super::{spawn_incoming, AbortHandle, JoinError, JoinHandle};
 use slab::Slab;
 use std::collections::VecDeque;
 use std::fmt;
@@ -136,12 +137,12 @@ impl<T> JoinSet<T> {
     /// Outside a spool runtime, or when the worker's task arena is capped
     /// and full.
     #[track_caller]
-    pub fn spawn<F>(&mut self, future: F) -> AbortHandle
+    pub fn spawn<F>(&mut self, mut future: F) -> AbortHandle
     where
         F: Future<Output = T> + 'static,
         T: 'static,
     {
-        let handle = spawn(future);
+        let handle = spawn_in_place!(future, |future| spawn_incoming(future));
         let abort = handle.abort_handle();
         let slot = self.entries.vacant_entry();
         let key = slot.key();

@@ -38,6 +38,7 @@ pub use yield_now::{yield_now, YieldNow};
 
 pub use crate::runtime::Metrics;
 use crate::runtime::{context, shared::Shared};
+use raw::{spawn_in_place, Incoming};
 
 /// Spawns a future onto the current worker and returns a handle to its
 /// output.
@@ -62,14 +63,28 @@ use crate::runtime::{context, shared::Shared};
 /// assert_eq!(out, 42);
 /// ```
 #[track_caller]
-pub fn spawn<F>(future: F) -> JoinHandle<F::Output>
+pub fn spawn<F>(mut future: F) -> JoinHandle<F::Output>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
-    match context::expect_worker("`spool::spawn`", "Handle::spawn", |core| core.spawn(future)) {
-        Ok(handle) => handle,
-        Err(_) => panic!(
+    // The future is copied once, straight into its slot, however large.
+    spawn_in_place!(future, |future| spawn_incoming(future))
+}
+
+/// [`spawn`] for a future lent by [`spawn_in_place!`].
+#[track_caller]
+pub(crate) fn spawn_incoming<F>(future: Incoming<'_, F>) -> JoinHandle<F::Output>
+where
+    F: Future + 'static,
+    F::Output: 'static,
+{
+    let spawned = context::expect_worker("`spool::spawn`", "Handle::spawn", |core| {
+        core.spawn(future).ok()
+    });
+    match spawned {
+        Some(handle) => handle,
+        None => panic!(
             "spool::spawn: the task arena is full (Builder::max_tasks reached on this \
              worker); use spool::task::try_spawn to shed load instead of panicking"
         ),
@@ -84,15 +99,20 @@ where
 ///
 /// Outside a spool runtime.
 #[track_caller]
-pub fn try_spawn<F>(future: F) -> Result<JoinHandle<F::Output>, SpawnError<F>>
+pub fn try_spawn<F>(mut future: F) -> Result<JoinHandle<F::Output>, SpawnError<F>>
 where
     F: Future + 'static,
     F::Output: 'static,
 {
-    context::expect_worker("`spool::task::try_spawn`", "Handle::spawn", |core| {
-        core.spawn(future)
-    })
-    .map_err(|future| SpawnError { future })
+    let spawned = spawn_in_place!(give_back future, |future| {
+        context::expect_worker("`spool::task::try_spawn`", "Handle::spawn", |core| {
+            core.spawn(future).ok()
+        })
+    });
+    match spawned {
+        Ok(handle) => Ok(handle.expect("the future moved into a slot")),
+        Err(future) => Err(SpawnError { future }),
+    }
 }
 
 /// The arena was full: the future that could not be spawned is inside.
@@ -131,25 +151,27 @@ impl<F> std::error::Error for SpawnError<F> {}
 ///
 /// Outside a spool runtime, or if `worker >= worker_count()`.
 #[track_caller]
-pub fn spawn_on<F>(worker: usize, future: F) -> JoinHandle<F::Output>
+pub fn spawn_on<F>(worker: usize, mut future: F) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    context::expect_worker("`spool::spawn_on`", "Handle::spawn_on", |core| {
-        let handle = core.runtime();
-        let n = handle.workers.len();
-        assert!(
-            worker < n,
-            "spool::spawn_on: worker {worker} does not exist (the runtime has {n} workers)"
-        );
-        if worker == core.shared().worker {
-            core.spawn(future).unwrap_or_else(|_| {
-                panic!("spool::spawn_on: the task arena of worker {worker} is full")
-            })
-        } else {
-            handle.inject(worker, future)
-        }
+    spawn_in_place!(future, |future| {
+        context::expect_worker("`spool::spawn_on`", "Handle::spawn_on", |core| {
+            let runtime = core.runtime();
+            let n = runtime.workers.len();
+            assert!(
+                worker < n,
+                "spool::spawn_on: worker {worker} does not exist (the runtime has {n} workers)"
+            );
+            if worker == core.shared().worker {
+                core.spawn(future).unwrap_or_else(|_| {
+                    panic!("spool::spawn_on: the task arena of worker {worker} is full")
+                })
+            } else {
+                remote::inject(runtime, worker, future)
+            }
+        })
     })
 }
 
@@ -267,8 +289,8 @@ impl Spawner {
         let mut future = Some(future);
         let spawned = context::with_core(|core| {
             std::ptr::eq(core.shared_ptr(), target).then(|| {
-                let future = future.take().expect("taken once");
-                core.spawn(future).is_ok()
+                let mut future = future.take().expect("taken once");
+                spawn_in_place!(future, |future| core.spawn(future).is_ok())
             })
         })
         .flatten();

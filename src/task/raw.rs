@@ -80,11 +80,131 @@ pub(crate) struct Vtable {
 }
 
 /// What the slot holds after the header.
+///
+/// `repr(u8)` fixes the layout of `Running` (RFC 2195: a `u8` tag, then
+/// the future, as in a `repr(C)` struct: [`RunningRepr`]), so that
+/// [`occupy`] can copy a future straight into place, however large.
+#[repr(u8)]
 enum Stage<F: Future> {
-    Running(F),
-    Finished(Result<F::Output, JoinError>),
-    Consumed,
+    /// Never built as a value: `occupy` writes it in place.
+    #[allow(dead_code)]
+    Running(F) = 0,
+    Finished(Result<F::Output, JoinError>) = 1,
+    Consumed = 2,
 }
+
+/// The layout of `Stage::<F>::Running(F)` (see [`Stage`]).
+#[repr(C)]
+struct RunningRepr<F> {
+    tag: u8,
+    future: F,
+}
+
+/// A future on its way into a slot, left where the function that received
+/// it by value keeps it, so that it is copied once, straight into its slot
+/// ([`occupy`]), however large it is. (Moved by value through the frames
+/// between `spool::spawn` and the slot, a 512 KiB future used to be copied
+/// at each and overflowed a 2 MiB worker stack.)
+///
+/// Made only by the [`spawn_in_place!`] macro, which forgets the local if
+/// the future was moved out of it.
+pub(crate) struct Incoming<'a, F> {
+    future: NonNull<F>,
+    moved: &'a Cell<bool>,
+}
+
+impl<'a, F> Incoming<'a, F> {
+    /// Futures larger than this are boxed before they travel to another
+    /// worker (whose injection queue moves them by value).
+    pub(crate) const LARGE: usize = 2048;
+
+    /// # Safety
+    ///
+    /// `future` must be a live value the caller owns, untouched while the
+    /// `Incoming` lives, and forgotten (never used or dropped) afterwards if
+    /// `moved` is set.
+    pub(crate) unsafe fn new(future: &'a mut F, moved: &'a Cell<bool>) -> Self {
+        Incoming {
+            future: NonNull::from(future),
+            moved,
+        }
+    }
+
+    /// Moves the future out by value (a copy on the stack: for small
+    /// futures, or to give one back).
+    pub(crate) fn into_inner(self) -> F {
+        self.moved.set(true);
+        // SAFETY: the value is live (`new`) and, with `moved` set, the owner
+        // forgets its copy, so it is read out exactly once.
+        unsafe { self.future.as_ptr().read() }
+    }
+
+    /// Moves the future into a new box, copying it once.
+    pub(crate) fn into_box(self) -> Pin<Box<F>> {
+        let mut boxed = Box::<F>::new_uninit();
+        // SAFETY: the value is live (`new`); the box is fresh memory for one
+        // `F`; with `moved` set, the owner forgets its copy.
+        let boxed = unsafe {
+            ptr::copy_nonoverlapping(self.future.as_ptr(), boxed.as_mut_ptr(), 1);
+            self.moved.set(true);
+            boxed.assume_init()
+        };
+        Box::into_pin(boxed)
+    }
+
+    /// Copies the future to `dst`.
+    ///
+    /// # Safety
+    ///
+    /// `dst` must be valid for writes of an `F` and hold no value.
+    unsafe fn write_to(self, dst: *mut F) {
+        // SAFETY: the value is live (`new`), `dst` is valid (caller); with
+        // `moved` set, the owner forgets its copy.
+        unsafe { ptr::copy_nonoverlapping(self.future.as_ptr(), dst, 1) };
+        self.moved.set(true);
+    }
+}
+
+/// `spawn_in_place!(future, |incoming| body)`: lends the caller's local
+/// `future` (declared `mut`) to `body` as an [`Incoming`] and evaluates to
+/// the body's value. If the body moved the future out (into a slot, a box,
+/// or by value), the local is forgotten; otherwise it is dropped as usual.
+///
+/// `spawn_in_place!(give_back future, |incoming| body)` evaluates to
+/// `Ok(value)` if the body moved the future out, and to `Err(future)`
+/// otherwise: the future comes back without travelling through the body's
+/// frames (where it would take stack space in each).
+macro_rules! spawn_in_place {
+    (give_back $future:ident, |$incoming:ident| $body:expr) => {{
+        let moved = ::std::cell::Cell::new(false);
+        let result = {
+            // SAFETY: as in the other arm.
+            let $incoming = unsafe { $crate::task::raw::Incoming::new(&mut $future, &moved) };
+            $body
+        };
+        if moved.get() {
+            ::std::mem::forget($future);
+            Ok(result)
+        } else {
+            Err($future)
+        }
+    }};
+    ($future:ident, |$incoming:ident| $body:expr) => {{
+        let moved = ::std::cell::Cell::new(false);
+        let result = {
+            // SAFETY: `$future` is the caller's own local; it is borrowed
+            // by the `Incoming` until the body ends, and forgotten below if
+            // the body moved it out.
+            let $incoming = unsafe { $crate::task::raw::Incoming::new(&mut $future, &moved) };
+            $body
+        };
+        if moved.get() {
+            ::std::mem::forget($future);
+        }
+        result
+    }};
+}
+pub(crate) use spawn_in_place;
 
 /// The full typed layout of a slot holding a task of future type `F`.
 #[repr(C)]
@@ -134,15 +254,19 @@ impl Header {
     }
 }
 
-/// Writes a new task into a free slot and marks it scheduled. Returns the
-/// task's generation.
+/// Writes a new task into a free slot (copying the future straight into
+/// it) and marks it scheduled. Returns the task's generation.
 ///
 /// # Safety
 ///
 /// `slot` must be a free slot of this worker's arena (carved with
 /// [`Header::init_free`]) of at least `layout_of::<F>()` bytes and alignment,
 /// and the caller must be the owning worker thread.
-pub(crate) unsafe fn occupy<F: Future>(slot: NonNull<Header>, key: usize, future: F) -> u16 {
+pub(crate) unsafe fn occupy<F: Future>(
+    slot: NonNull<Header>,
+    key: usize,
+    future: Incoming<'_, F>,
+) -> u16 {
     let cell = slot.cast::<TaskCell<F>>().as_ptr();
     // SAFETY: the slot is large and aligned enough for `TaskCell<F>` (caller);
     // a free slot's stage holds no value (only the arena's free-list link),
@@ -155,7 +279,12 @@ pub(crate) unsafe fn occupy<F: Future>(slot: NonNull<Header>, key: usize, future
         header.polls.set(0);
         header.vtable.set(&TaskCell::<F>::VTABLE);
         debug_assert!((*header.join_waker.get()).is_none());
-        ptr::addr_of_mut!((*cell).stage).write(UnsafeCell::new(Stage::Running(future)));
+        // `UnsafeCell<Stage<F>>` has the layout of `Stage<F>`, and
+        // `Stage::Running` that of `RunningRepr<F>` (see `Stage`).
+        let running = ptr::addr_of_mut!((*cell).stage).cast::<RunningRepr<F>>();
+        ptr::addr_of_mut!((*running).tag).write(0);
+        future.write_to(ptr::addr_of_mut!((*running).future));
+        debug_assert!(matches!(*(*cell).stage.get(), Stage::Running(_)));
         header.state.occupy()
     }
 }

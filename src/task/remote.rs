@@ -21,6 +21,11 @@
 //! # Invariants
 //!
 //! - All fields sit behind one mutex; wakers are woken after it is released.
+//! - Once placed, the task's slot is reachable through `slot` (an
+//!   `AbortHandle`, holding a count on the slot) for as long as the
+//!   `RemoteJoin` lives, so `abort` and `is_finished` on a remote handle or
+//!   its abort handles keep working after the `JoinHandle` took the slot
+//!   handle (`placed`) for itself.
 //! - The payload is taken exactly once: by the worker (`place`), the pool
 //!   thread (`run_blocking`), or `cancel` when the worker or pool shut down
 //!   before running it. Whoever takes it sets `placed` or `done`, or marks
@@ -32,8 +37,28 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use super::join::{JoinError, RawJoin};
+use super::join::{AbortHandle, JoinError, JoinHandle, RawJoin};
+use super::raw::{spawn_in_place, Incoming};
 use crate::runtime::executor::Core;
+use crate::runtime::handle::RuntimeInner;
+
+/// Sends `future` to worker `worker`'s injection queue, boxing it first if
+/// it is large (the queue entry and the worker move it by value).
+pub(crate) fn inject<F>(
+    runtime: &RuntimeInner,
+    worker: usize,
+    future: Incoming<'_, F>,
+) -> JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    if std::mem::size_of::<F>() > Incoming::<F>::LARGE {
+        runtime.inject(worker, future.into_box())
+    } else {
+        runtime.inject(worker, future.into_inner())
+    }
+}
 
 /// What a remote handle learns when polled.
 pub(crate) enum RemoteOutcome<T> {
@@ -84,15 +109,16 @@ struct State<P, T> {
     payload: Option<P>,
     /// The slot handle, once placed and until the caller takes it.
     placed: Option<RawJoin<T>>,
+    /// The slot, once placed: for `abort` and `is_finished`.
+    slot: Option<AbortHandle>,
     /// The result, for tasks that finish without a slot.
     done: Option<Result<T, JoinError>>,
     /// The caller's waker.
     waker: Option<Waker>,
     /// `abort()` came before the task was placed or started.
     aborted: bool,
-    /// The result was handed to the caller (or the task reached its end
-    /// without a slot).
-    finished: bool,
+    /// The caller took `placed` or `done`.
+    taken: bool,
 }
 
 impl<P, T> RemoteJoin<P, T> {
@@ -101,10 +127,11 @@ impl<P, T> RemoteJoin<P, T> {
             state: Mutex::new(State {
                 payload: Some(payload),
                 placed: None,
+                slot: None,
                 done: None,
                 waker: None,
                 aborted: false,
-                finished: false,
+                taken: false,
             }),
         })
     }
@@ -135,17 +162,14 @@ where
     fn poll_join(&self, cx: &mut Context<'_>) -> Poll<RemoteOutcome<T>> {
         let mut s = self.lock();
         if let Some(raw) = s.placed.take() {
-            s.finished = true;
+            s.taken = true;
             return Poll::Ready(RemoteOutcome::Placed(raw));
         }
         if let Some(result) = s.done.take() {
-            s.finished = true;
+            s.taken = true;
             return Poll::Ready(RemoteOutcome::Done(result));
         }
-        assert!(
-            !s.finished,
-            "`JoinHandle` polled after it returned its output"
-        );
+        assert!(!s.taken, "`JoinHandle` polled after it returned its output");
         match &s.waker {
             Some(w) if w.will_wake(cx.waker()) => {}
             _ => s.waker = Some(cx.waker().clone()),
@@ -155,17 +179,18 @@ where
 
     fn abort(&self) {
         let mut s = self.lock();
-        match &s.placed {
-            Some(raw) => raw.abort(),
+        match &s.slot {
+            Some(slot) => slot.abort(),
             None => s.aborted = true,
         }
     }
 
     fn is_finished(&self) -> bool {
         let s = self.lock();
-        match &s.placed {
-            Some(raw) => raw.is_finished(),
-            None => s.done.is_some() || s.finished,
+        match &s.slot {
+            Some(slot) => slot.is_finished(),
+            // Without a slot the task ends by storing `done`.
+            None => s.done.is_some() || s.taken,
         }
     }
 
@@ -193,18 +218,21 @@ where
             let mut s = self.lock();
             (s.payload.take(), s.aborted)
         };
-        let Some(future) = future else { return };
+        let Some(mut future) = future else { return };
         if aborted {
             drop(future);
             return self.finish(Err(JoinError::cancelled()));
         }
-        match core.spawn_raw(future) {
-            Ok(raw) => {
+        // Large futures came boxed (see `inject`): this copy is small.
+        let spawned = spawn_in_place!(future, |future| core.spawn_raw(future).ok());
+        match spawned {
+            Some(raw) => {
                 let waker = {
                     let mut s = self.lock();
                     if s.aborted {
                         raw.abort(); // aborted while we were spawning
                     }
+                    s.slot = Some(raw.abort_handle());
                     s.placed = Some(raw);
                     s.waker.take()
                 };
@@ -212,11 +240,9 @@ where
                     w.wake();
                 }
             }
-            // The worker's arena is capped and full: the task is shed.
-            Err(future) => {
-                drop(future);
-                self.finish(Err(JoinError::cancelled()));
-            }
+            // The worker's arena is capped and full: the task is shed (the
+            // future was dropped on the way out of `spawn_in_place!`).
+            None => self.finish(Err(JoinError::cancelled())),
         }
     }
 

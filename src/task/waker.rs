@@ -37,9 +37,9 @@ use std::sync::Arc;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
 use super::raw::Header;
-use super::state::Schedule;
+use super::state::Wake;
 use crate::runtime::context;
-use crate::runtime::shared::Shared;
+use crate::runtime::shared::{Remote, Shared};
 
 #[cfg(target_pointer_width = "64")]
 const TAG_SHIFT: u32 = 48;
@@ -141,7 +141,7 @@ unsafe fn drop_task(data: *const ()) {
 pub(crate) fn schedule(ptr: NonNull<Header>, tag: u16) {
     // SAFETY: the slot memory is alive (caller); `state` is atomic.
     let header = unsafe { ptr.as_ref() };
-    if header.state.schedule(tag) == Schedule::Push {
+    if header.state.wake(tag) == Wake::Push {
         push(ptr);
     }
 }
@@ -155,7 +155,7 @@ pub(crate) fn push(ptr: NonNull<Header>) {
     let shared = unsafe { ptr.as_ref() }.shared;
     if !context::push_local(shared, ptr) {
         // SAFETY: whoever called us holds a count on `shared`.
-        unsafe { &*shared }.push_remote(ptr);
+        unsafe { &*shared }.push_remote(Remote::Wake(ptr));
     }
 }
 

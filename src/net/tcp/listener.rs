@@ -3,11 +3,12 @@
 use std::fmt;
 use std::future::poll_fn;
 use std::io;
-use std::net::{SocketAddr, ToSocketAddrs};
+use std::net::SocketAddr;
 use std::task::{Context, Poll};
 
 use super::TcpStream;
 use crate::net::poll_evented::PollEvented;
+use crate::net::ToSocketAddrs;
 use crate::reactor::io::Direction;
 
 /// A TCP socket that listens for connections.
@@ -20,14 +21,15 @@ pub struct TcpListener {
 
 impl TcpListener {
     /// Binds to `addr` (the first of its addresses that works), with
-    /// `SO_REUSEADDR` set, and starts listening.
+    /// `SO_REUSEADDR` set, and starts listening. A literal address is used
+    /// at once; a host name is resolved on the blocking pool first.
     ///
     /// # Panics
     ///
     /// Outside a spool runtime.
     pub async fn bind(addr: impl ToSocketAddrs) -> io::Result<TcpListener> {
-        let addrs = crate::net::resolve(addr)?;
-        let listener = crate::net::each_addr(&addrs, mio::net::TcpListener::bind)?;
+        let addrs = crate::net::addr::resolve(&addr).await?;
+        let listener = crate::net::addr::each_addr(&addrs, mio::net::TcpListener::bind)?;
         TcpListener::new(listener)
     }
 

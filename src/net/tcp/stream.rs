@@ -2,13 +2,14 @@
 
 use std::fmt;
 use std::future::poll_fn;
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, ToSocketAddrs};
+use std::io::{self, IoSlice};
+use std::net::{Shutdown, SocketAddr};
 use std::sync::Arc;
 use std::task::{ready, Context, Poll};
 
 use super::split::{OwnedReadHalf, OwnedWriteHalf, ReadHalf, WriteHalf};
 use crate::net::poll_evented::PollEvented;
+use crate::net::ToSocketAddrs;
 use crate::reactor::io::Direction;
 
 /// A connected TCP socket.
@@ -18,6 +19,37 @@ use crate::reactor::io::Direction;
 /// [`into_split`](Self::into_split) (owned halves for two tasks). The read
 /// and write directions have separate waker slots, so the two never wake
 /// each other needlessly.
+///
+/// Besides the `async` methods, a stream has the poll API
+/// ([`poll_read`](Self::poll_read), [`poll_write`](Self::poll_write),
+/// [`poll_write_vectored`](Self::poll_write_vectored)), the readiness API
+/// ([`readable`](Self::readable) / [`try_read`](Self::try_read),
+/// [`writable`](Self::writable) / [`try_write`](Self::try_write)) and
+/// implements `futures_io::AsyncRead + AsyncWrite` (and tokio's with the
+/// `tokio-io` feature), so futures-io and tokio libraries take it as it is.
+///
+/// ```
+/// use spool::net::{TcpListener, TcpStream};
+///
+/// spool::block_on(async {
+///     let listener = TcpListener::bind("127.0.0.1:0").await?;
+///     let addr = listener.local_addr()?;
+///     let server = spool::spawn(async move {
+///         let (mut conn, _) = listener.accept().await?;
+///         conn.write_all(b"hello").await?;
+///         std::io::Result::Ok(())
+///     });
+///     let mut stream = TcpStream::connect(addr).await?;
+///     let mut buf = [0; 5];
+///     stream.read_exact(&mut buf).await?;
+///     assert_eq!(&buf, b"hello");
+///     server.await.unwrap()?;
+///     // The peer closed its side: reads now give 0.
+///     assert_eq!(stream.read(&mut buf).await?, 0);
+///     std::io::Result::Ok(())
+/// })
+/// .unwrap();
+/// ```
 pub struct TcpStream {
     io: PollEvented<mio::net::TcpStream>,
 }
@@ -30,13 +62,21 @@ impl TcpStream {
         })
     }
 
-    /// Connects to `addr` (each of its addresses in turn until one works).
+    /// The registered socket (for the halves).
+    pub(crate) fn io(&self) -> &PollEvented<mio::net::TcpStream> {
+        &self.io
+    }
+
+    /// Connects to `addr`, trying each of its addresses in turn until one
+    /// works (the last error if none does). A literal address is used at
+    /// once; a host name is resolved on the blocking pool first (see
+    /// [`lookup_host`](crate::net::lookup_host)).
     ///
     /// # Panics
     ///
     /// Outside a spool runtime.
     pub async fn connect(addr: impl ToSocketAddrs) -> io::Result<TcpStream> {
-        let addrs = crate::net::resolve(addr)?;
+        let addrs = crate::net::addr::resolve(&addr).await?;
         let mut last = None;
         for addr in addrs {
             match TcpStream::connect_addr(addr).await {
@@ -72,25 +112,91 @@ impl TcpStream {
     /// Reads into `buf`; returns how many bytes were read, `0` once the
     /// peer has closed its side (or if `buf` is empty). Cancellation-safe.
     pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.read_shared(buf).await
+        self.io.read(buf).await
     }
 
     /// Reads exactly `buf.len()` bytes; returns that length. Fails with
     /// `UnexpectedEof` if the peer closes first. Not cancellation-safe.
     pub async fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.read_exact_shared(buf).await
+        self.io.read_exact(buf).await
     }
 
     /// Writes some of `buf`; returns how many bytes were written.
     /// Cancellation-safe.
     pub async fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.write_shared(buf).await
+        self.io.write(buf).await
     }
 
     /// Writes all of `buf`. Not cancellation-safe (a prefix may have been
     /// written when the future is dropped).
     pub async fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        self.write_all_shared(buf).await
+        self.io.write_all(buf).await
+    }
+
+    /// Polls a read into `buf`: `Ready(Ok(n))` with the bytes read (`0` at
+    /// the end of the stream or for an empty `buf`), or `Pending` with the
+    /// task's waker stored until the socket turns readable. The poll form
+    /// of [`read`](Self::read), for hand-written futures and trait impls.
+    pub fn poll_read(&mut self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_read(cx, buf)
+    }
+
+    /// Polls a write of some of `buf` (the poll form of
+    /// [`write`](Self::write)).
+    pub fn poll_write(&mut self, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_write(cx, buf)
+    }
+
+    /// Polls a write of some of `bufs`, in order, with one `writev` system
+    /// call; returns the total bytes written.
+    pub fn poll_write_vectored(
+        &mut self,
+        cx: &mut Context<'_>,
+        bufs: &[IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        self.io.poll_write_vectored(cx, bufs)
+    }
+
+    /// Waits until the socket is (believed) readable. Then
+    /// [`try_read`](Self::try_read) usually succeeds; it may still give
+    /// `WouldBlock` (a spurious wake-up): wait again.
+    pub async fn readable(&self) -> io::Result<()> {
+        self.io.ready(Direction::Read).await
+    }
+
+    /// Waits until the socket is (believed) writable (see
+    /// [`readable`](Self::readable)).
+    pub async fn writable(&self) -> io::Result<()> {
+        self.io.ready(Direction::Write).await
+    }
+
+    /// Polls for read readiness (the poll form of
+    /// [`readable`](Self::readable)).
+    pub fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(Direction::Read, cx)
+    }
+
+    /// Polls for write readiness (the poll form of
+    /// [`writable`](Self::writable)).
+    pub fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.io.poll_ready(Direction::Write, cx)
+    }
+
+    /// Reads what the socket holds now, without waiting: the bytes read
+    /// (`0` at the end of the stream), or an error of kind `WouldBlock` if
+    /// there is nothing yet. Takes `&self`, like tokio's.
+    pub fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.io.try_read(buf)
+    }
+
+    /// Writes what fits now, without waiting, or `WouldBlock`.
+    pub fn try_write(&self, buf: &[u8]) -> io::Result<usize> {
+        self.io.try_write(buf)
+    }
+
+    /// Writes what fits of `bufs` now (one `writev`), or `WouldBlock`.
+    pub fn try_write_vectored(&self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.io.try_write_vectored(bufs)
     }
 
     /// Shuts down the read side, the write side or both.
@@ -152,62 +258,10 @@ impl TcpStream {
             OwnedWriteHalf::new(shared),
         )
     }
-
-    // Shared by the stream and its halves (all of which hold `&TcpStream`).
-
-    pub(crate) fn poll_read_shared(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        let len = buf.len();
-        self.io
-            .poll_rw(Direction::Read, cx, len, |mut s| s.read(&mut *buf))
-    }
-
-    pub(crate) fn poll_write_shared(
-        &self,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.io
-            .poll_rw(Direction::Write, cx, buf.len(), |mut s| s.write(buf))
-    }
-
-    pub(crate) async fn read_shared(&self, buf: &mut [u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_read_shared(cx, buf)).await
-    }
-
-    pub(crate) async fn read_exact_shared(&self, buf: &mut [u8]) -> io::Result<usize> {
-        let mut filled = 0;
-        while filled < buf.len() {
-            let n = poll_fn(|cx| self.poll_read_shared(cx, &mut buf[filled..])).await?;
-            if n == 0 {
-                return Err(io::Error::new(
-                    io::ErrorKind::UnexpectedEof,
-                    "the peer closed the connection before the buffer was filled",
-                ));
-            }
-            filled += n;
-        }
-        Ok(buf.len())
-    }
-
-    pub(crate) async fn write_shared(&self, buf: &[u8]) -> io::Result<usize> {
-        poll_fn(|cx| self.poll_write_shared(cx, buf)).await
-    }
-
-    pub(crate) async fn write_all_shared(&self, mut buf: &[u8]) -> io::Result<()> {
-        while !buf.is_empty() {
-            let n = poll_fn(|cx| self.poll_write_shared(cx, buf)).await?;
-            if n == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
-            }
-            buf = &buf[n..];
-        }
-        Ok(())
-    }
 }
+
+impl_async_read!([] TcpStream);
+impl_async_write!([] TcpStream, |s| s.shutdown(Shutdown::Write));
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
