@@ -30,7 +30,9 @@
 //! (20k SET/GET requests each, pipelines of 16, every reply checked) with
 //! one and then two workers, and prints the requests per second of each.
 //! `cargo run --release -p kv` serves on 127.0.0.1:6379 until
-//! interrupted (try `redis-cli`, or `redis-benchmark -q -t ping,set,get`);
+//! Ctrl-C, which stops it gracefully: it stops accepting, lets every
+//! connection finish the requests it has sent (up to 5 s), prints what it
+//! did and exits 0 (try `redis-cli`, or `redis-benchmark -q -t ping,set,get`);
 //! flags: `--listen ADDR`, `--workers N`, `--proto-max-bulk-len BYTES`
 //! (alias `--max-bulk`), `--max-inline BYTES`, `--max-args N`,
 //! `--max-query BYTES`, `--client-output-buffer-limit BYTES` (0: none),
@@ -107,13 +109,53 @@ fn main() -> ExitCode {
             if config.workers == 1 { "" } else { "s" }
         )
     };
-    match server::run(config, ready, std::future::pending()) {
-        Ok(()) => ExitCode::SUCCESS,
+    match server::run(config, ready, interrupted) {
+        Ok(stopped) => {
+            println!(
+                "kv: stopped: {} connection{} open at Ctrl-C, {} closed after \
+                 answering what they had sent, {} dropped after {} s; exiting",
+                stopped.open,
+                if stopped.open == 1 { "" } else { "s" },
+                stopped.finished,
+                stopped.dropped,
+                server::GRACE.as_secs(),
+            );
+            ExitCode::SUCCESS
+        }
         Err(e) => {
             eprintln!("kv: {e}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// The shutdown signal: Ctrl-C (SIGINT). The handler is installed when
+/// this is called (on the server's runtime, before it listens), so a
+/// Ctrl-C at any time after the "listening" line stops the server
+/// gracefully.
+#[cfg(feature = "signal")]
+fn interrupted() -> impl std::future::Future<Output = ()> {
+    let signal = spool::signal::unix::signal(spool::signal::unix::SignalKind::interrupt());
+    async move {
+        match signal {
+            Ok(mut signal) => {
+                let _ = signal.recv().await;
+                println!(
+                    "kv: Ctrl-C: stopped accepting connections, finishing the requests in flight"
+                );
+            }
+            Err(e) => {
+                eprintln!("kv: cannot listen for Ctrl-C ({e}); serving until killed");
+                std::future::pending::<()>().await;
+            }
+        }
+    }
+}
+
+/// Without the `signal` feature the server runs until it is killed.
+#[cfg(not(feature = "signal"))]
+fn interrupted() -> std::future::Pending<()> {
+    std::future::pending()
 }
 
 /// Parses the flags: the config, whether `--self-test`, and whether

@@ -23,9 +23,13 @@
 //!   no progress for that long closes the connection.
 //! - Poll mode (`spin.rs`): each worker runs a spinner task that keeps it
 //!   from sleeping while requests flow, if the workers leave a core free.
-//! - Stopping (the `shutdown` future completing) returns from `block_on`;
-//!   dropping the runtime then drops every connection task, closing the
-//!   sockets.
+//! - Stopping (the `shutdown` future completing) is graceful: the
+//!   listener is dropped (no new connections), the `stopping` watch turns
+//!   true, and each connection task closes its connection the next time
+//!   it would wait for input, i.e. once the requests it has received are
+//!   answered (an idle one closes at once). `run` waits for the last
+//!   connection up to [`GRACE`]; dropping the runtime then drops any task
+//!   still writing (a client that stopped reading), closing its socket.
 
 use crate::conn::{Connection, Outcome};
 use crate::keyspace::{Keyspace, Local, Shared};
@@ -33,10 +37,11 @@ use crate::resp::Limits;
 use crate::spin;
 use spool::future::{select, Either};
 use spool::net::{TcpListener, TcpStream};
-use spool::sync::oneshot;
+use spool::sync::{oneshot, watch};
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -45,6 +50,10 @@ use std::time::{Duration, Instant};
 const SWEEP_EVERY: Duration = Duration::from_millis(100);
 /// Keys one shard gives up per sweep step before the sweeper yields.
 const SWEEP_BUDGET: usize = 1000;
+
+/// How long a graceful stop waits for connections to finish what they
+/// received.
+pub const GRACE: Duration = Duration::from_secs(5);
 
 /// The poll-mode window when there are spare cores.
 pub const DEFAULT_SPIN: Duration = Duration::from_micros(50);
@@ -94,17 +103,40 @@ impl Default for Config {
     }
 }
 
-/// Runs the server on the calling thread until `shutdown` completes.
-/// `ready` is called with the bound address once the listener is up.
-pub fn run(
+/// What a graceful stop did (see [`run`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stopped {
+    /// Connections open when the stop began.
+    pub open: usize,
+    /// Of those, how many closed by themselves within [`GRACE`] (after
+    /// answering the requests they had received).
+    pub finished: usize,
+    /// Of those, how many were still busy after [`GRACE`] and were dropped.
+    pub dropped: usize,
+}
+
+/// Runs the server on the calling thread until the future that `shutdown`
+/// returns completes, then stops gracefully (see the module doc) and says
+/// what it did. `shutdown` is called on the runtime before the listener is
+/// bound (so a signal handler it installs is in place before anyone can
+/// connect); `ready` is called with the bound address once the listener is
+/// up.
+pub fn run<S: Future<Output = ()>>(
     config: Config,
     ready: impl FnOnce(SocketAddr),
-    shutdown: impl Future<Output = ()>,
-) -> io::Result<()> {
+    shutdown: impl FnOnce() -> S,
+) -> io::Result<Stopped> {
     let runtime = spool::Builder::new().workers(config.workers).build()?;
     runtime.block_on(async move {
+        let shutdown = shutdown();
         let listener = TcpListener::bind(config.listen).await?;
         ready(listener.local_addr()?);
+        let clients = Arc::new(AtomicUsize::new(0));
+        let (stop, stopping) = watch::channel(false);
+        let conns = Conns {
+            clients: clients.clone(),
+            stopping,
+        };
         let window = config.spin.unwrap_or_else(|| {
             // Spinning workers that outnumber the cores would take CPU from
             // each other and from the clients (measured: slower).
@@ -124,17 +156,38 @@ pub fn run(
         let served = if config.workers == 1 {
             let ks = Local::new();
             drop(spool::spawn(sweep(ks.clone())));
-            select(accept_local(listener, ks, config), shutdown).await
+            select(accept_local(listener, ks, config, conns), shutdown).await
         } else {
             let ks = Shared::new();
             drop(spool::spawn(sweep(ks.clone())));
-            select(accept_shared(listener, ks, config), shutdown).await
+            select(accept_shared(listener, ks, config, conns), shutdown).await
         };
-        match served {
-            Either::Left(result) => result,
-            Either::Right(()) => Ok(()),
+        if let Either::Left(result) = served {
+            // The accept loop only ends on an error.
+            result?;
         }
+        // The listener is gone with the accept loop: no new connections.
+        let open = clients.load(Ordering::Acquire);
+        let _ = stop.send(true);
+        let deadline = Instant::now() + GRACE;
+        while clients.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+            spool::time::sleep(Duration::from_millis(1)).await;
+        }
+        let dropped = clients.load(Ordering::Acquire);
+        Ok(Stopped {
+            open,
+            finished: open.saturating_sub(dropped),
+            dropped,
+        })
     })
+}
+
+/// What every connection task shares: the count of open connections
+/// (under `max_clients`) and the stop signal.
+#[derive(Debug, Clone)]
+struct Conns {
+    clients: Arc<AtomicUsize>,
+    stopping: watch::Receiver<bool>,
 }
 
 /// A server running on its own thread (for the self-test and the tests).
@@ -142,7 +195,7 @@ pub fn run(
 pub struct Server {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<io::Result<()>>>,
+    thread: Option<std::thread::JoinHandle<io::Result<Stopped>>>,
 }
 
 impl Server {
@@ -156,7 +209,7 @@ impl Server {
                 let ready = move |addr| {
                     let _ = addr_tx.send(addr);
                 };
-                run(config, ready, async move {
+                run(config, ready, || async move {
                     // A dropped sender stops the server too.
                     let _ = stopped.await;
                 })
@@ -180,26 +233,28 @@ impl Server {
         self.addr
     }
 
-    /// Stops the server and waits for its thread.
-    pub fn stop(mut self) -> io::Result<()> {
+    /// Stops the server (gracefully) and waits for its thread.
+    pub fn stop(mut self) -> io::Result<Stopped> {
         self.shut_down()
     }
 
-    fn shut_down(&mut self) -> io::Result<()> {
+    fn shut_down(&mut self) -> io::Result<Stopped> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
         match self.thread.take().map(|t| t.join()) {
             Some(Ok(result)) => result,
             Some(Err(_)) => Err(io::Error::other("server thread panicked")),
-            None => Ok(()),
+            None => Err(io::Error::other("server already stopped")),
         }
     }
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
-        let _ = self.shut_down();
+        if self.thread.is_some() {
+            let _ = self.shut_down();
+        }
     }
 }
 
@@ -238,33 +293,57 @@ async fn refuse(mut stream: TcpStream) {
 }
 
 /// Accepts forever, one local task per connection (one worker).
-async fn accept_local(listener: TcpListener, ks: Local, config: Config) -> io::Result<()> {
-    let clients = Arc::new(AtomicUsize::new(0));
+async fn accept_local(
+    listener: TcpListener,
+    ks: Local,
+    config: Config,
+    conns: Conns,
+) -> io::Result<()> {
     loop {
         let (stream, peer) = accept(&listener).await;
-        let Some(slot) = ClientSlot::take(&clients, config.max_clients) else {
+        let Some(slot) = ClientSlot::take(&conns.clients, config.max_clients) else {
             refuse(stream).await;
             continue;
         };
-        drop(spool::spawn(serve(stream, peer, slot, ks.clone(), config)));
+        let stopping = conns.stopping.clone();
+        drop(spool::spawn(serve(
+            stream,
+            peer,
+            slot,
+            stopping,
+            ks.clone(),
+            config,
+        )));
     }
 }
 
 /// Accepts forever, dealing connections to the workers round-robin.
-async fn accept_shared(listener: TcpListener, ks: Shared, config: Config) -> io::Result<()> {
+async fn accept_shared(
+    listener: TcpListener,
+    ks: Shared,
+    config: Config,
+    conns: Conns,
+) -> io::Result<()> {
     let here = spool::task::current_worker();
-    let clients = Arc::new(AtomicUsize::new(0));
     let mut next = 0;
     loop {
         let (stream, peer) = accept(&listener).await;
-        let Some(slot) = ClientSlot::take(&clients, config.max_clients) else {
+        let Some(slot) = ClientSlot::take(&conns.clients, config.max_clients) else {
             refuse(stream).await;
             continue;
         };
+        let stopping = conns.stopping.clone();
         let worker = next % config.workers;
         next += 1;
         if worker == here {
-            drop(spool::spawn(serve(stream, peer, slot, ks.clone(), config)));
+            drop(spool::spawn(serve(
+                stream,
+                peer,
+                slot,
+                stopping,
+                ks.clone(),
+                config,
+            )));
             continue;
         }
         let std_stream = match stream.into_std() {
@@ -277,7 +356,7 @@ async fn accept_shared(listener: TcpListener, ks: Shared, config: Config) -> io:
         let ks = ks.clone();
         drop(spool::spawn_on(worker, async move {
             match TcpStream::from_std(std_stream) {
-                Ok(stream) => serve(stream, peer, slot, ks, config).await,
+                Ok(stream) => serve(stream, peer, slot, stopping, ks, config).await,
                 Err(e) => eprintln!("kv: hand-off failed: {e}"),
             }
         }));
@@ -300,27 +379,32 @@ async fn accept(listener: &TcpListener) -> (TcpStream, SocketAddr) {
 }
 
 /// Serves one connection until the client leaves, sends `QUIT`, breaks
-/// the protocol, goes over its output limit or stays idle past the
-/// timeout. I/O errors (a reset) just end it. `_slot` is given back when
-/// this returns.
+/// the protocol, goes over its output limit, stays idle past the timeout
+/// or the server stops (`stopping`). I/O errors (a reset) just end it.
+/// `_slot` is given back when this returns.
 async fn serve<K: Keyspace>(
     stream: TcpStream,
     peer: SocketAddr,
     _slot: ClientSlot,
+    stopping: watch::Receiver<bool>,
     ks: K,
     config: Config,
 ) {
-    let _ = serve_io(stream, peer, ks, config).await;
+    let _ = serve_io(stream, peer, stopping, ks, config).await;
 }
 
 async fn serve_io<K: Keyspace>(
     mut stream: TcpStream,
     peer: SocketAddr,
+    mut stopping: watch::Receiver<bool>,
     ks: K,
     config: Config,
 ) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let mut conn = Connection::new(config.limits, config.max_query, config.output_limit);
+    // One future for the connection's life: it is polled only while a
+    // read waits, and completes when the server stops (or is gone).
+    let mut stop = pin!(stopping.changed());
     loop {
         let now = Instant::now();
         let outcome = conn.process(&ks, now);
@@ -343,7 +427,14 @@ async fn serve_io<K: Keyspace>(
             Outcome::Close | Outcome::OutputLimit { .. } => return Ok(()),
             Outcome::NeedInput => {}
         }
-        let n = within(config.timeout, stream.read(conn.read_buf())).await?;
+        // Every request received has been answered: a stop closes the
+        // connection here, never mid-request. The read is polled first, so
+        // input that is already there is served before a stop is seen.
+        let read = within(config.timeout, stream.read(conn.read_buf()));
+        let n = match select(read, stop.as_mut()).await {
+            Either::Left(n) => n?,
+            Either::Right(_) => return Ok(()),
+        };
         if n == 0 {
             return Ok(());
         }

@@ -230,6 +230,16 @@ impl<T> Receiver<T> {
     }
 }
 
+/// Yields every value in order; ends (`None`) once every sender is gone
+/// and the queue is drained, like [`recv`](Receiver::recv).
+impl<T> futures_core::Stream for Receiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_recv(cx)
+    }
+}
+
 impl<T> Drop for Receiver<T> {
     fn drop(&mut self) {
         self.chan.drop_rx();

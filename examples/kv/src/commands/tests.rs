@@ -577,6 +577,10 @@ fn expire_times_that_overflow_are_refused_and_leave_the_key_alone() {
 fn the_farthest_valid_expire_times_answer_ttl_without_overflow() {
     both(|run| {
         let t = Instant::now();
+        // Read the wall clock before the commands run: the server's "now"
+        // is no earlier, so its PTTL is no larger than this bound (+1 for
+        // the millisecond rounding of the two clocks).
+        let max_ahead = i64::MAX - unix_ms() + 1;
         // PEXPIREAT counts from the epoch, so i64::MAX itself is valid
         // (as in redis): about 292 million years from now.
         let replies = run(
@@ -589,7 +593,6 @@ fn the_farthest_valid_expire_times_answer_ttl_without_overflow() {
             ],
         );
         assert_eq!(replies[..2], ["OK", "(integer) 1"]);
-        let max_ahead = i64::MAX - unix_ms();
         let pttl = integer(&replies[2]);
         assert!(
             (max_ahead - 60_000..=max_ahead).contains(&pttl),
