@@ -180,7 +180,10 @@ fn spool_io_gives_back_its_stream() {
         let io = SpoolIo::new(a);
         assert!(io.inner().peer_addr().is_ok());
         let _a: spool::net::UnixStream = io.into_inner();
-        let _ = SpoolExecutor::default().clone();
-        let _ = SpoolTimer::default().clone();
+        fn clone_and_default<T: Clone + Default>() -> T {
+            T::default().clone()
+        }
+        let _: SpoolExecutor = clone_and_default();
+        let _: SpoolTimer = clone_and_default();
     });
 }
