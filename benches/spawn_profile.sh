@@ -9,7 +9,10 @@
 # It builds benches/spawn_profile.rs (the bench profile: optimised, with line
 # tables), runs it once per runtime under `valgrind --tool=callgrind` with
 # collection switched on only inside `measured_rounds` (one warm-up round
-# runs before it, uncounted), and prints the instructions per spawn + join.
+# runs before it, uncounted), and prints the instructions per spawn + join
+# and the locked instructions among them (atomic read-modify-writes, found
+# with objdump: each costs tens of cycles, so they weigh more than their
+# count); benches/spawn_profile.py reads the profiles.
 # Callgrind's instruction counts do not depend on the machine's load, so
 # unlike the criterion figures they can be compared across runs and commits.
 #
@@ -21,7 +24,8 @@
 #                              spawn + join, largest inclusive first;
 #                              inlined code counts in the function it was
 #                              inlined into (as in the optimised binary);
-#                              under each, what its calls cost
+#                              under each, what its calls cost; the locked
+#                              instructions each function executed
 # BENCHMARKS.md ("Where a spawn+join goes") reads them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -55,61 +59,16 @@ for line in sys.stdin:
 out=target/spawn_profile
 mkdir -p "$out"
 pairs=$((rounds * 10000))
-printf '%-12s %14s %10s\n' runtime instructions per_pair
+printf '%-12s %14s %10s %8s\n' runtime instructions per_pair locked
 for rt in "${runtimes[@]}"; do
     file=$out/callgrind.$rt.out
-    valgrind --tool=callgrind --callgrind-out-file="$file" \
+    valgrind --tool=callgrind --callgrind-out-file="$file" --dump-instr=yes \
         --collect-atstart=no --toggle-collect='*measured_rounds*' \
         "$bin" "$rt" "$rounds" >/dev/null 2>"$out/valgrind.$rt.log" || {
         echo "spawn_profile.sh: valgrind failed for $rt, see $out/valgrind.$rt.log" >&2
         exit 1
     }
-    total=$(awk '/^(summary|totals):/ { print $2; exit }' "$file")
-    python3 - "$file" "$pairs" >"$out/functions.$rt.txt" <<'PY'
-import re, sys
-from collections import defaultdict
-
-# Reads callgrind's output format directly: `fn=` names the function that
-# the following cost lines belong to (`fi=`/`fe=` only switch the source
-# file of inlined code, which stays in the function it was inlined into);
-# `calls=` says the next cost line is a call's inclusive cost.
-path, pairs = sys.argv[1], int(sys.argv[2])
-names, own, incl = {}, defaultdict(int), defaultdict(int)
-edges = defaultdict(lambda: defaultdict(int))
-def name(spec):
-    m = re.match(r"\((\d+)\)(?: (.*))?", spec)
-    if not m:
-        return spec
-    if m.group(2):
-        names[m.group(1)] = m.group(2)
-    return names[m.group(1)]
-fn = callee = None
-in_call = False
-for text in open(path):
-    text = text.rstrip("\n")
-    if text.startswith("fn="):
-        fn = name(text[3:])
-    elif text.startswith("cfn="):
-        callee = name(text[4:])
-    elif text.startswith("calls="):
-        in_call = True
-    elif text and (text[0].isdigit() or text[0] in "+-*") and fn is not None:
-        cost = int(text.split()[1]) if len(text.split()) > 1 else 0
-        if in_call:
-            if callee != fn:
-                incl[fn] += cost
-                edges[fn][callee] += cost
-            in_call = False
-        else:
-            own[fn] += cost
-            incl[fn] += cost
-print(f"{'inclusive':>10} {'own':>8}  function   (instructions per spawn + join)")
-for f in sorted(incl, key=lambda f: (-incl[f], f)):
-    if incl[f] / pairs >= 0.5:
-        print(f"{incl[f] / pairs:10.1f} {own[f] / pairs:8.1f}  {f}")
-        for c, cost in sorted(edges[f].items(), key=lambda e: -e[1]):
-            if cost / pairs >= 0.5:
-                print(f"{'':10} {cost / pairs:8.1f}    calls {c}")
-PY
-    awk -v rt="$rt" -v t="$total" -v n="$pairs" 'BEGIN { printf "%-12s %14d %10.1f\n", rt, t, t / n }'
+    python3 benches/spawn_profile.py "$file" "$pairs" "$out/summary.$rt" >"$out/functions.$rt.txt"
+    read -r total per locked <"$out/summary.$rt"
+    printf '%-12s %14s %10s %8s\n' "$rt" "$total" "$per" "$locked"
 done

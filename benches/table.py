@@ -55,9 +55,17 @@ def size_key(label):
     return int(num or 0) * m.get(unit, 1)
 
 
+def order(func):
+    """spool's variants first, then tokio's, then smol's, then the rest."""
+    for rank, prefix in enumerate(("spool", "tokio", "smol")):
+        if func.startswith(prefix):
+            return (rank, func)
+    return (3, func)
+
+
 def functions(group):
     gdir = os.path.join(ROOT, group)
-    return sorted(d for d in os.listdir(gdir) if d != "report" and os.path.isdir(os.path.join(gdir, d)))
+    return sorted((d for d in os.listdir(gdir) if d != "report" and os.path.isdir(os.path.join(gdir, d))), key=order)
 
 
 def is_param_group(group, funcs):

@@ -3,7 +3,10 @@
 //! `async_io::block_on(ex.run(..))`, timers from `async_io::Timer`), the same
 //! workload side by side in each group. smol has no `timeout` function: its
 //! column is what smol's docs suggest, the future raced against a
-//! `Timer::after` with `futures_lite::FutureExt::or`.
+//! `Timer::after` with `futures_lite::FutureExt::or`. The race polls the
+//! future first and creates the timer only when it polls the second arm, so
+//! a future that is ready at once costs smol no clock read and no timer
+//! (its deadline counts from the first `Pending`, not from the call).
 //!
 //! - `timer_churn`: timeouts whose future is ready at once (the timer is
 //!   never armed): the cost of creating, polling and dropping a `Timeout`.

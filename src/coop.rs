@@ -9,6 +9,13 @@
 //! `Pending` after waking its own task, so the task goes to the back of the
 //! run queue and everyone else gets a turn.
 //!
+//! Every attempt is charged, whether the operation then completes or
+//! returns `Pending`. (tokio refunds an attempt that returns `Pending`; spool
+//! does not: a task rarely polls a resource that is not ready more than
+//! once per poll, and without refunds a check stays one thread-local
+//! decrement, with no guard in each resource.) So a task may *attempt* 128
+//! operations per poll.
+//!
 //! The executor gives each poll (of a task or of the `block_on` future) a
 //! fresh budget through a guard ([`budget`]) that lifts the limit again
 //! when the poll ends, by return or by panic. Outside those polls (another
@@ -19,7 +26,7 @@
 use std::cell::Cell;
 use std::task::{Context, Poll};
 
-/// Operations a task may complete in one poll before it must yield.
+/// Operations a task may attempt in one poll before it must yield.
 pub(crate) const BUDGET: u8 = 128;
 
 /// Marks "not inside a spool poll": no limit.

@@ -38,6 +38,13 @@ fn stale_abort_handle_never_cancels_a_later_task() {
 }
 
 #[test]
+fn handles_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<spool::task::AbortHandle>();
+    send_sync::<spool::JoinHandle<u32>>();
+}
+
+#[test]
 fn abort_handles_keep_their_slot_until_dropped() {
     let rt = spool::Runtime::new().unwrap();
     rt.block_on(async {

@@ -19,7 +19,7 @@
 //!            │   (each poll starts with a fresh coop budget of 128 ops) │
 //!            └───────────────┬──────────────────────────────────────────┘
 //!                            │ tasks still queued?  yes ─► park(Some(0))
-//!                            │     (at most once per 128 polls)
+//!                            │     (once per tick: every ≤ 128 polls)
 //!                            │                      no  ─► park(None)
 //!                            ▼
 //!  Reactor::park(timeout) ───────────────────────────────────────────────

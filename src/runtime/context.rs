@@ -9,26 +9,31 @@
 //! not run while the inner one blocks), so it panics instead.
 
 use std::cell::Cell;
-use std::ptr::{self, NonNull};
+use std::marker::PhantomData;
+use std::ptr;
 
 use super::executor::Core;
-use super::shared::Shared;
-use crate::task::raw::Header;
+use crate::task::raw::TaskRef;
 
 thread_local! {
     static CURRENT: Cell<*const Core> = const { Cell::new(ptr::null()) };
 }
 
 /// Restores the previous (empty) context when dropped, also on unwind.
+///
+/// It borrows the `Core` it made current for its whole life, so the
+/// compiler checks that the `Core` stays alive and unmoved while the
+/// thread-local points at it.
 #[derive(Debug)]
-pub(crate) struct EnterGuard {
+pub(crate) struct EnterGuard<'a> {
     prev: *const Core,
+    _core: PhantomData<&'a Core>,
 }
 
 /// Makes `core` the current worker of this thread.
 ///
 /// Panics if the thread is already inside a spool runtime.
-pub(crate) fn enter(core: &Core) -> EnterGuard {
+pub(crate) fn enter(core: &Core) -> EnterGuard<'_> {
     let prev = CURRENT.with(|c| c.replace(core));
     if !prev.is_null() {
         CURRENT.with(|c| c.set(prev));
@@ -38,10 +43,13 @@ pub(crate) fn enter(core: &Core) -> EnterGuard {
              Use `.await` or `spool::spawn` inside the running runtime instead."
         );
     }
-    EnterGuard { prev }
+    EnterGuard {
+        prev,
+        _core: PhantomData,
+    }
 }
 
-impl Drop for EnterGuard {
+impl Drop for EnterGuard<'_> {
     fn drop(&mut self) {
         CURRENT.with(|c| c.set(self.prev));
     }
@@ -52,9 +60,9 @@ impl Drop for EnterGuard {
 pub(crate) fn with_core<R>(f: impl FnOnce(&Core) -> R) -> Option<R> {
     CURRENT.with(|c| {
         let p = c.get();
-        // SAFETY: `CURRENT` is non-null only between `enter` and the guard's
-        // drop, and the caller of `enter` keeps the `Core` borrowed (alive
-        // and unmoved) for that whole time; only shared references are made.
+        // SAFETY: `CURRENT` is non-null only between `enter` and the drop
+        // of its guard, which borrows the `Core` (alive and unmoved) for
+        // that whole time; only shared references are made.
         (!p.is_null()).then(|| f(unsafe { &*p }))
     })
 }
@@ -87,17 +95,20 @@ pub(crate) fn expect_worker<R>(what: &str, instead: &str, f: impl FnOnce(&Core) 
     }
 }
 
-/// Pushes a newly scheduled slot onto the current worker's run queue if this
-/// thread *is* that worker (`shared` identifies it). Returns false otherwise.
+/// Pushes a newly scheduled task onto the current worker's run queue if
+/// this thread *is* its worker; gives it back otherwise.
 #[inline]
-pub(crate) fn push_local(shared: *const Shared, ptr: NonNull<Header>) -> bool {
-    with_core(|core| {
-        if ptr::eq(core.shared_ptr(), shared) {
-            core.push_local(ptr);
-            true
-        } else {
-            false
+pub(crate) fn push_local(task: TaskRef) -> Result<(), TaskRef> {
+    CURRENT.with(|c| {
+        let p = c.get();
+        // SAFETY: as in `with_core`: non-null only while an `EnterGuard`
+        // borrows the `Core`.
+        match unsafe { p.as_ref() } {
+            Some(core) if ptr::eq(core.shared_ptr(), task.shared()) => {
+                core.push_local(task);
+                Ok(())
+            }
+            _ => Err(task),
         }
     })
-    .unwrap_or(false)
 }

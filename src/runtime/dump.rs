@@ -17,7 +17,7 @@ use std::sync::{mpsc, Mutex};
 use std::time::Duration;
 
 use super::executor::Core;
-use crate::task::remote::Injected;
+use crate::task::remote::WorkerJob;
 
 /// What a task is doing at the moment of the dump.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,8 +113,8 @@ impl DumpRequest {
     }
 }
 
-impl Injected for DumpRequest {
-    fn place(&self, core: &Core) {
+impl WorkerJob for DumpRequest {
+    fn run(&self, core: &Core) {
         if let Some(tx) = self.reply.lock().unwrap().take() {
             let _ = tx.send(core.dump_local());
         }

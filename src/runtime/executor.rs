@@ -10,25 +10,35 @@
 //!        ▼
 //!   ┌──────────────┐  pop    ┌────────────┐  Ready   ┌──────────────┐
 //!   │  run queue   │───────▶ │ poll task  │────────▶ │  COMPLETE:   │
-//!   │ (FIFO keys)  │         │ (run_task) │          │ output kept  │
+//!   │(FIFO TaskRef)│         │ (run_task) │          │ output kept  │
 //!   └──────────────┘         └────────────┘          │ for the      │
 //!        ▲    ▲                     │ Pending        │ JoinHandle   │
 //!        │    │ remote queue        ▼                └──────────────┘
-//!        │    └── (wake from   task waits; its Waker      │ handle gone
-//!        │        another      is stored by a timer,      ▼
+//!        │    └── (wake from   task waits; its Waker      │ last handle
+//!        │        another      is stored by a timer,      ▼ gone
 //!        │        thread)      socket, channel...    slot back to the
 //!        │                          │ wake             arena free list
-//!        └──────────────────────────┘  (Core::push_local)
+//!        └──────────────────────────┘  (Core::push_local) (Core::release)
 //! ```
 //!
 //! # The tick
 //!
 //! `block_on` repeats: poll the `block_on` future if it was woken; run a
 //! batch of at most [`BATCH`] queued tasks; take remote wakes; then either
-//! poll the reactor without blocking (tasks remain; at most once per
-//! [`BATCH`] task polls) or park in it until an I/O event, a timer or a
-//! remote wake (nothing to do). The reactor module
+//! poll the reactor without blocking (tasks remain: once per tick, so at
+//! most [`BATCH`] task polls pass between two looks at I/O and timers; with
+//! no socket registered the look makes no syscall) or park in it until an
+//! I/O event, a timer or a remote wake (nothing to do). The reactor module
 //! documents its half of the tick.
+//!
+//! # Unsafe code here
+//!
+//! Only what the owning worker may do to a slot: writing a new task into it
+//! (`raw::occupy`), polling or cancelling its future and dropping its
+//! output through the vtable, taking the join waker under the `JOIN_WAKER`
+//! protocol, returning the slot to the arena, and making the `TaskRef`s of
+//! the run queue and the task table. Each block says which invariant of
+//! `state.rs` or `raw.rs` makes it sound.
 //!
 //! # Invariants
 //!
@@ -41,7 +51,10 @@
 //!   during its own poll sets `SCHEDULED` and the task is requeued after the
 //!   poll returns).
 //! - A slot is released (back to the arena, slab key freed) exactly once:
-//!   when the task is `COMPLETE` and its `JoinHandle` is gone.
+//!   when the task is `COMPLETE` and its last handle (`JoinHandle` or
+//!   `AbortHandle`) is gone (`state.rs`).
+//! - Each poll gets a fresh cooperative budget through a guard (`coop.rs`)
+//!   that lifts it again when the poll ends, by return or by panic.
 
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
@@ -68,7 +81,7 @@ use crate::coop;
 use crate::reactor::Reactor;
 use crate::task::arena::{Arena, Origin};
 use crate::task::join::RawJoin;
-use crate::task::raw::{self, Header, Incoming};
+use crate::task::raw::{self, Header, Incoming, TaskRef};
 use crate::task::state::{Completed, PollPending, StartPoll};
 use crate::task::{waker, JoinHandle};
 
@@ -98,7 +111,7 @@ struct TaskEntry {
 /// One worker's executor state. See the module docs.
 pub(crate) struct Core {
     shared: Arc<Shared>,
-    run_queue: RefCell<VecDeque<NonNull<Header>>>,
+    run_queue: RefCell<VecDeque<TaskRef>>,
     tasks: RefCell<Slab<TaskEntry>>,
     arena: RefCell<Arena>,
     /// Spare buffers swapped with the remote queues when draining them.
@@ -106,8 +119,6 @@ pub(crate) struct Core {
     /// The runtime this worker belongs to (set once, before it runs).
     runtime: OnceCell<Arc<RuntimeInner>>,
     pub(crate) reactor: Reactor,
-    /// Task polls since the reactor was last polled (see `tick`).
-    polls_since_io: Cell<usize>,
     /// A cheap clock: refreshed after each park and each reactor poll, read
     /// at spawn for the task dump's ages.
     clock: Cell<Instant>,
@@ -144,7 +155,6 @@ impl Core {
             remote_spare: RefCell::new(RemoteBatch::default()),
             runtime: OnceCell::new(),
             reactor,
-            polls_since_io: Cell::new(0),
             clock: Cell::new(Instant::now()),
             max_tasks: max_tasks.unwrap_or(usize::MAX),
             spare_refs: RefCell::new(Vec::new()),
@@ -186,9 +196,9 @@ impl Core {
 
     /// Queues a task that a wake on this thread just scheduled.
     #[inline]
-    pub(crate) fn push_local(&self, ptr: NonNull<Header>) {
+    pub(crate) fn push_local(&self, task: TaskRef) {
         bump(&self.shared.counters.wakes_local, 1);
-        self.run_queue.borrow_mut().push_back(ptr);
+        self.run_queue.borrow_mut().push_back(task);
     }
 
     /// Number of live tasks (running, waiting, or finished with a handle).
@@ -244,8 +254,14 @@ impl Core {
         // SAFETY: `slot` is a free slot of this worker's arena, sized and
         // aligned for `F` by `class_for`, and we are the owning thread.
         unsafe { raw::occupy(slot.ptr, key, future) };
-        self.run_queue.borrow_mut().push_back(slot.ptr);
-        Ok(RawJoin::new(slot.ptr, self.take_ref()))
+        // SAFETY: the slot is in our table of live tasks (until `release`),
+        // and the run queue entry is covered by the queue invariant.
+        let queued = unsafe { TaskRef::from_raw(slot.ptr) };
+        self.run_queue.borrow_mut().push_back(queued);
+        // SAFETY: the handle holds a count on our `Shared` (and a handle
+        // count on the slot, which `occupy` set).
+        let handle = unsafe { TaskRef::from_raw(slot.ptr) };
+        Ok(RawJoin::new(handle, self.take_ref()))
     }
 
     /// Spawns `future` on this worker (see [`Core::spawn_raw`]).
@@ -312,7 +328,6 @@ impl Core {
             bump(&self.shared.counters.reactor_parks, 1);
             let report = self.reactor.park(None);
             self.shared.after_park();
-            self.polls_since_io.set(0);
             self.clock.set(Instant::now());
             report
         } else {
@@ -332,7 +347,7 @@ impl Core {
         for n in 0..BATCH {
             let next = self.next_task();
             match next {
-                Some(ptr) => self.run_task(ptr),
+                Some(task) => self.run_task(task),
                 None => return n,
             }
         }
@@ -342,7 +357,7 @@ impl Core {
     /// Takes the next task to poll off the run queue: the front (FIFO), or
     /// one drawn from the seed (`seeded.rs`).
     #[inline]
-    fn next_task(&self) -> Option<NonNull<Header>> {
+    fn next_task(&self) -> Option<TaskRef> {
         let mut queue = self.run_queue.borrow_mut();
         match &self.seeded {
             None => queue.pop_front(),
@@ -357,9 +372,9 @@ impl Core {
     }
 
     /// Polls one task taken off the run queue.
-    fn run_task(&self, ptr: NonNull<Header>) {
-        // SAFETY: a queued slot is occupied and alive (state.rs invariant).
-        let header = unsafe { ptr.as_ref() };
+    fn run_task(&self, task: TaskRef) {
+        let header = task.header();
+        let ptr = task.as_ptr();
         let vtable = header.vtable();
         let generation = match header.state.start_poll() {
             StartPoll::Poll { generation } => generation,
@@ -367,7 +382,7 @@ impl Core {
                 // SAFETY: owner thread, the task is running (so its stage is
                 // `Running`) and its vtable matches its future type.
                 unsafe { (vtable.cancel)(ptr) };
-                self.complete(ptr);
+                self.complete(task);
                 return;
             }
         };
@@ -375,13 +390,13 @@ impl Core {
         bump(&self.shared.counters.polls, 1);
         // SAFETY: the slot is occupied and this worker keeps `Shared` alive
         // during the poll; the borrowed waker does not outlive it.
-        let waker = unsafe { waker::borrowed(ptr, generation) };
+        let waker = unsafe { waker::borrowed(&task, generation) };
         let mut cx = Context::from_waker(&waker);
         let polled = {
             let _budget = coop::budget();
             if self.recording {
                 // SAFETY: as for `cancel` above.
-                unsafe { self.poll_recorded(ptr, &mut cx, generation) }
+                unsafe { self.poll_recorded(&task, &mut cx, generation) }
             } else {
                 // SAFETY: as for `cancel` above.
                 unsafe { (vtable.poll)(ptr, &mut cx) }
@@ -390,10 +405,10 @@ impl Core {
         match polled {
             Poll::Pending => {
                 if header.state.end_poll_pending() == PollPending::Requeue {
-                    self.push_local(ptr);
+                    self.push_local(task);
                 }
             }
-            Poll::Ready(()) => self.complete(ptr),
+            Poll::Ready(()) => self.complete(task),
         }
     }
 
@@ -408,15 +423,14 @@ impl Core {
     #[inline(never)]
     unsafe fn poll_recorded(
         &self,
-        ptr: NonNull<Header>,
+        task: &TaskRef,
         cx: &mut Context<'_>,
         generation: u16,
     ) -> Poll<()> {
-        // SAFETY: the caller's contract.
-        let header = unsafe { ptr.as_ref() };
+        let header = task.header();
         let t0 = Instant::now();
         // SAFETY: the caller's contract.
-        let polled = unsafe { (header.vtable().poll)(ptr, cx) };
+        let polled = unsafe { (header.vtable().poll)(task.as_ptr(), cx) };
         if let Some(rec) = &self.shared.timeline {
             let key = header.key.get() as u32;
             rec.record(self.shared.worker, key, generation, t0, Instant::now());
@@ -443,9 +457,8 @@ impl Core {
     /// The task's stage now holds its result: publish `COMPLETE`, then
     /// wake the `JoinHandle`'s task, or drop the output nobody will take
     /// (and free the slot if no handle is left).
-    fn complete(&self, ptr: NonNull<Header>) {
-        // SAFETY: the slot is occupied until `release` below.
-        let header = unsafe { ptr.as_ref() };
+    fn complete(&self, task: TaskRef) {
+        let header = task.header();
         let completed = header.state.complete();
         bump(&self.shared.counters.tasks_completed, 1);
         match completed {
@@ -463,9 +476,9 @@ impl Core {
                 // SAFETY: no JoinHandle was interested when COMPLETE was
                 // published, so the output is ours (state.rs); no borrow is
                 // held while it drops.
-                unsafe { (header.vtable().drop_stage)(ptr) };
+                unsafe { (header.vtable().drop_stage)(task.as_ptr()) };
                 if release {
-                    self.release(ptr);
+                    self.release(task);
                 }
             }
         }
@@ -473,19 +486,19 @@ impl Core {
 
     /// Frees the slot of a `COMPLETE` task whose last handle is gone: its
     /// output was taken or dropped already.
-    pub(crate) fn release(&self, ptr: NonNull<Header>) {
-        // SAFETY: the slot is occupied (it is released only here, once).
-        let header = unsafe { ptr.as_ref() };
+    pub(crate) fn release(&self, task: TaskRef) {
+        let header = task.header();
         // SAFETY: the handles are gone and the executor is done with the
         // cell.
         let stale_waker = unsafe { (*header.join_waker.get()).take() };
         drop(stale_waker);
         let entry = self.tasks.borrow_mut().remove(header.key.get());
-        debug_assert_eq!(entry.ptr, ptr);
+        debug_assert_eq!(entry.ptr, task.as_ptr());
         header.state.release();
         // SAFETY: the slot came from this arena with this class and is now
-        // free (stage emptied, state released).
-        unsafe { self.arena.borrow_mut().free(entry.class, ptr) };
+        // free (stage emptied, state released); `task` is its last
+        // reference.
+        unsafe { self.arena.borrow_mut().free(entry.class, task.as_ptr()) };
     }
 
     /// Moves remotely woken tasks onto the run queue, frees slots whose
@@ -497,13 +510,13 @@ impl Core {
         }
         let mut batch = std::mem::take(&mut *self.remote_spare.borrow_mut());
         self.shared.take_remote(&mut batch);
-        for task in batch.injected.drain(..) {
-            task.place(self);
+        for job in batch.jobs.drain(..) {
+            job.run(self);
         }
         for entry in batch.remote.drain(..) {
             match entry {
-                Remote::Wake(ptr) => self.run_queue.borrow_mut().push_back(ptr),
-                Remote::Release(ptr) => self.release(ptr),
+                Remote::Wake(task) => self.run_queue.borrow_mut().push_back(task),
+                Remote::Release(task) => self.release(task),
             }
         }
         *self.remote_spare.borrow_mut() = batch;
@@ -520,35 +533,35 @@ impl Core {
         // is gone already, and its slot goes with the retired arena. Tasks
         // injected but never placed are dropped and reported cancelled.
         let batch = self.shared.close();
-        for task in batch.injected {
+        for task in batch.jobs {
             task.cancel();
         }
         self.run_queue.borrow_mut().clear();
         loop {
             // Dropping a future may spawn or wake; sweep until nothing is left.
-            let unfinished: Vec<NonNull<Header>> = self
+            let unfinished: Vec<TaskRef> = self
                 .tasks
                 .borrow()
                 .iter()
-                // SAFETY: slab entries point at occupied slots.
-                .filter(|(_, e)| !unsafe { e.ptr.as_ref() }.state.load().is_complete())
-                .map(|(_, e)| e.ptr)
+                // SAFETY: slab entries are slots of our arena, whose memory
+                // lives as long as this `Core`, longer than these.
+                .map(|(_, e)| unsafe { TaskRef::from_raw(e.ptr) })
+                .filter(|task| !task.state().load().is_complete())
                 .collect();
             if unfinished.is_empty() {
                 break;
             }
-            for ptr in unfinished {
-                // SAFETY: collected above; tasks only complete through us.
-                let header = unsafe { ptr.as_ref() };
-                if header.state.load().is_complete() {
+            for task in unfinished {
+                // Completed (and maybe released) by a destructor meanwhile.
+                if task.state().load().is_complete() {
                     continue;
                 }
                 // The task is not running (we are not inside a poll), so a
                 // fake "start" puts it in the RUNNING state `cancel` expects.
-                header.state.force_running();
+                task.state().force_running();
                 // SAFETY: owner thread, stage `Running`, matching vtable.
-                unsafe { (header.vtable().cancel)(ptr) };
-                self.complete(ptr);
+                unsafe { (task.header().vtable().cancel)(task.as_ptr()) };
+                self.complete(task);
             }
             self.run_queue.borrow_mut().clear();
         }
@@ -622,12 +635,8 @@ impl Core {
         {
             let _enter = context::enter(self);
             let _reactor = self.reactor.enter();
+            // `Shared::stop` sets `stopping` and unparks us.
             while !self.shared.is_stopping() {
-                // Worker threads have no `block_on` future: the flag only
-                // means "look again" (used by `Shared::stop`).
-                self.shared
-                    .main_woken
-                    .store(false, std::sync::atomic::Ordering::SeqCst);
                 self.tick();
             }
         }

@@ -35,8 +35,8 @@ use super::blocking::{self, BlockingPool};
 use super::context;
 use super::shared::Shared;
 use super::Metrics;
-use crate::task::raw::spawn_in_place;
-use crate::task::remote::{Injected, RemoteJoin};
+use crate::task::raw::{spawn_in_place, Incoming};
+use crate::task::remote::{RemoteJoin, WorkerJob};
 use crate::task::JoinHandle;
 
 /// What the workers of one runtime and its [`Handle`]s share.
@@ -98,7 +98,7 @@ where
 {
     let job = RemoteJoin::new(future);
     let handle = JoinHandle::remote(job.clone());
-    match shared.push_injected(job as Arc<dyn Injected>) {
+    match shared.push_job(job as Arc<dyn WorkerJob>) {
         Ok(()) => Ok(handle),
         Err(job) => {
             job.cancel();
@@ -201,13 +201,14 @@ impl Handle {
     /// When the future would start on the calling worker and its arena is
     /// capped and full ([`Builder::max_tasks`](super::Builder::max_tasks)).
     #[track_caller]
-    pub fn spawn<F>(&self, future: F) -> JoinHandle<F::Output>
+    pub fn spawn<F>(&self, mut future: F) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
         let worker = self.inner.least_loaded();
-        self.spawn_on(worker, future)
+        // Lent, not moved, to `place`: copied once, however large.
+        spawn_in_place!(future, |future| self.place(worker, future))
     }
 
     /// Spawns a `Send` future onto worker `worker` of this runtime, from any
@@ -229,27 +230,35 @@ impl Handle {
             worker < n,
             "Handle::spawn_on: worker {worker} does not exist (the runtime has {n} workers)"
         );
+        spawn_in_place!(future, |future| self.place(worker, future))
+    }
+
+    /// Spawns the lent `future` onto `worker`: into its arena when called on
+    /// that worker's thread, through its injection queue otherwise.
+    #[track_caller]
+    fn place<F>(&self, worker: usize, future: Incoming<'_, F>) -> JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
         let target = Arc::as_ptr(&self.inner.workers[worker]);
-        // Copied once, into its slot or a box, however large.
-        spawn_in_place!(future, |future| {
-            let mut future = Some(future);
-            // On the target worker's own thread: straight into its arena.
-            let local = context::with_core(|core| {
-                std::ptr::eq(core.shared_ptr(), target).then(|| {
-                    let future = future.take().expect("taken once");
-                    core.spawn(future).ok()
-                })
+        let mut future = Some(future);
+        // On the target worker's own thread: straight into its arena.
+        let local = context::with_core(|core| {
+            std::ptr::eq(core.shared_ptr(), target).then(|| {
+                let future = future.take().expect("taken once");
+                core.spawn(future).ok()
             })
-            .flatten();
-            match (local, future) {
-                (Some(Some(handle)), _) => handle,
-                (Some(None), _) => {
-                    panic!("Handle::spawn_on: the task arena of worker {worker} is full (Builder::max_tasks reached)")
-                }
-                (None, Some(future)) => crate::task::remote::inject(&self.inner, worker, future),
-                (None, None) => unreachable!("the future is taken only on its worker"),
-            }
         })
+        .flatten();
+        match (local, future) {
+            (Some(Some(handle)), _) => handle,
+            (Some(None), _) => {
+                panic!("Handle::spawn_on: the task arena of worker {worker} is full (Builder::max_tasks reached)")
+            }
+            (None, Some(future)) => crate::task::remote::inject(&self.inner, worker, future),
+            (None, None) => unreachable!("the future is taken only on its worker"),
+        }
     }
 
     /// Runs a blocking function on this runtime's blocking pool, from any

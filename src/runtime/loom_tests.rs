@@ -16,8 +16,8 @@ use loom::thread;
 
 use super::shared::{Remote, RemoteBatch, Shared};
 use crate::reactor::Reactor;
-use crate::task::raw::Header;
-use crate::task::remote::Injected;
+use crate::task::raw::{Header, TaskRef};
+use crate::task::remote::WorkerJob;
 use crate::task::state::{Completed, Detach, LastRef, PollPending, StartPoll, Wake};
 
 /// A slot header on the heap, owned by the test.
@@ -72,7 +72,9 @@ fn loom_remote_wake_vs_park() {
             let (shared, slot) = (shared.clone(), slot.clone());
             thread::spawn(move || {
                 if slot.header().state.wake(generation) == Wake::Push {
-                    assert!(shared.push_remote(Remote::Wake(slot.0)));
+                    // SAFETY: the test keeps the slot alive until the end.
+                    let task = unsafe { TaskRef::from_raw(slot.0) };
+                    assert!(shared.push_remote(Remote::Wake(task)));
                 }
             })
         };
@@ -117,8 +119,8 @@ fn loom_wake_while_running_is_queued_once() {
 
 struct CountPlace(Arc<AtomicUsize>);
 
-impl Injected for CountPlace {
-    fn place(&self, _core: &super::executor::Core) {
+impl WorkerJob for CountPlace {
+    fn run(&self, _core: &super::executor::Core) {
         unreachable!("the test drains without placing")
     }
     fn cancel(&self) {
@@ -137,8 +139,8 @@ fn loom_injection_queue_hands_over_each_task_once() {
             .map(|_| {
                 let (shared, refused) = (shared.clone(), refused.clone());
                 thread::spawn(move || {
-                    let task: Arc<dyn Injected> = Arc::new(CountPlace(refused.clone()));
-                    if let Err(task) = shared.push_injected(task) {
+                    let task: Arc<dyn WorkerJob> = Arc::new(CountPlace(refused.clone()));
+                    if let Err(task) = shared.push_job(task) {
                         task.cancel();
                     }
                 })
@@ -146,9 +148,9 @@ fn loom_injection_queue_hands_over_each_task_once() {
             .collect();
         let mut batch = RemoteBatch::default();
         shared.take_remote(&mut batch);
-        let early = batch.injected.len();
-        batch.injected.clear();
-        let late = shared.close().injected.len();
+        let early = batch.jobs.len();
+        batch.jobs.clear();
+        let late = shared.close().jobs.len();
         for t in injectors {
             t.join().unwrap();
         }

@@ -131,6 +131,26 @@ impl Runtime {
 
     /// A [`Handle`] to this runtime: `Clone + Send + Sync`, for spawning
     /// onto it from other threads.
+    ///
+    /// ```
+    /// let rt = spool::Builder::new().workers(2).build().unwrap();
+    /// let handle = rt.handle();
+    /// // A thread of our own hands work to the runtime's workers.
+    /// let producer = std::thread::spawn(move || {
+    ///     (0..4u64)
+    ///         .map(|i| handle.spawn(async move { i * i }))
+    ///         .collect::<Vec<_>>()
+    /// });
+    /// let tasks = producer.join().unwrap();
+    /// let sum = rt.block_on(async {
+    ///     let mut sum = 0;
+    ///     for t in tasks {
+    ///         sum += t.await.unwrap();
+    ///     }
+    ///     sum
+    /// });
+    /// assert_eq!(sum, 0 + 1 + 4 + 9);
+    /// ```
     pub fn handle(&self) -> Handle {
         Handle::new(self.inner.clone())
     }
@@ -182,7 +202,7 @@ impl Runtime {
         for w in &self.inner.workers[1..] {
             let (tx, rx) = mpsc::channel();
             let request = Arc::new(dump::DumpRequest::new(tx));
-            if w.push_injected(request).is_ok() {
+            if w.push_job(request).is_ok() {
                 replies.push(rx);
             }
         }

@@ -24,7 +24,6 @@
 //!   last waker or handle that might still read a slot header.
 
 use std::fmt;
-use std::ptr::NonNull;
 
 use super::metrics::Counters;
 use super::timeline::Recorder;
@@ -34,8 +33,8 @@ use crate::loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering::*};
 use crate::loom::sync::Mutex;
 use crate::reactor::Unparker;
 use crate::task::arena::Arena;
-use crate::task::raw::Header;
-use crate::task::remote::Injected;
+use crate::task::raw::TaskRef;
+use crate::task::remote::WorkerJob;
 
 /// The cross-thread side of one worker.
 pub(crate) struct Shared {
@@ -44,14 +43,15 @@ pub(crate) struct Shared {
     remote: Mutex<RemoteQueues>,
     /// Hint that `remote` is not empty, so the owner can skip the lock.
     remote_pending: AtomicBool,
-    /// The `block_on` future was woken.
+    /// The `block_on` future was woken (worker 0 only: worker threads have
+    /// no `block_on` future).
     pub(crate) main_woken: AtomicBool,
     /// The owner is (about to be) blocked in `Reactor::park`.
     parked: AtomicBool,
     /// The worker thread must leave its loop (multi-worker shutdown).
     stopping: AtomicBool,
-    /// Injected tasks not yet placed (for least-loaded placement).
-    injected_pending: AtomicUsize,
+    /// WorkerJob tasks not yet placed (for least-loaded placement).
+    jobs_pending: AtomicUsize,
     unparker: Unparker,
     pub(crate) counters: Counters,
     /// Poll recorder, when the timeline is enabled.
@@ -67,16 +67,16 @@ pub(crate) struct Shared {
 #[derive(Debug)]
 pub(crate) enum Remote {
     /// The task was woken from another thread: queue it.
-    Wake(NonNull<Header>),
+    Wake(TaskRef),
     /// The last handle of the completed task was dropped on another
     /// thread: free the slot.
-    Release(NonNull<Header>),
+    Release(TaskRef),
 }
 
 struct RemoteQueues {
     queue: Vec<Remote>,
     /// Tasks spawned onto this worker from other threads (`spawn_on`).
-    injected: Vec<Arc<dyn Injected>>,
+    jobs: Vec<Arc<dyn WorkerJob>>,
     closed: bool,
 }
 
@@ -84,15 +84,8 @@ struct RemoteQueues {
 #[derive(Default)]
 pub(crate) struct RemoteBatch {
     pub(crate) remote: Vec<Remote>,
-    pub(crate) injected: Vec<Arc<dyn Injected>>,
+    pub(crate) jobs: Vec<Arc<dyn WorkerJob>>,
 }
-
-// SAFETY: the raw slot pointers in `remote` are only dereferenced by the
-// owner thread (or under the rules of `state.rs`); everything else is atomic
-// or behind a mutex.
-unsafe impl Send for Shared {}
-// SAFETY: as above.
-unsafe impl Sync for Shared {}
 
 impl Shared {
     #[cfg_attr(not(loom), allow(dead_code))]
@@ -109,14 +102,14 @@ impl Shared {
             worker,
             remote: Mutex::new(RemoteQueues {
                 queue: Vec::new(),
-                injected: Vec::new(),
+                jobs: Vec::new(),
                 closed: false,
             }),
             remote_pending: AtomicBool::new(false),
             main_woken: AtomicBool::new(false),
             parked: AtomicBool::new(false),
             stopping: AtomicBool::new(false),
-            injected_pending: AtomicUsize::new(0),
+            jobs_pending: AtomicUsize::new(0),
             unparker,
             counters: Counters::default(),
             timeline,
@@ -144,15 +137,15 @@ impl Shared {
 
     /// Queues a task spawned from another thread. Returns it back if the
     /// worker has shut down.
-    pub(crate) fn push_injected(&self, task: Arc<dyn Injected>) -> Result<(), Arc<dyn Injected>> {
+    pub(crate) fn push_job(&self, task: Arc<dyn WorkerJob>) -> Result<(), Arc<dyn WorkerJob>> {
         {
             let mut remote = self.remote.lock().unwrap();
             if remote.closed {
                 return Err(task);
             }
-            remote.injected.push(task);
+            remote.jobs.push(task);
         }
-        self.injected_pending.fetch_add(1, Relaxed);
+        self.jobs_pending.fetch_add(1, Relaxed);
         self.remote_pending.store(true, Release);
         self.unpark_if_parked();
         Ok(())
@@ -167,10 +160,9 @@ impl Shared {
         self.remote_pending.store(false, Relaxed);
         let mut remote = self.remote.lock().unwrap();
         std::mem::swap(&mut remote.queue, &mut spare.remote);
-        std::mem::swap(&mut remote.injected, &mut spare.injected);
+        std::mem::swap(&mut remote.jobs, &mut spare.jobs);
         drop(remote);
-        self.injected_pending
-            .fetch_sub(spare.injected.len(), Relaxed);
+        self.jobs_pending.fetch_sub(spare.jobs.len(), Relaxed);
     }
 
     /// Refuses further remote pushes and hands back what is queued.
@@ -179,7 +171,7 @@ impl Shared {
         remote.closed = true;
         RemoteBatch {
             remote: std::mem::take(&mut remote.queue),
-            injected: std::mem::take(&mut remote.injected),
+            jobs: std::mem::take(&mut remote.jobs),
         }
     }
 
@@ -189,13 +181,13 @@ impl Shared {
         c.tasks_spawned
             .load(Relaxed)
             .saturating_sub(c.tasks_completed.load(Relaxed))
-            + self.injected_pending.load(Relaxed) as u64
+            + self.jobs_pending.load(Relaxed) as u64
     }
 
     /// Asks a worker thread to leave its loop, waking it if parked.
     pub(crate) fn stop(&self) {
         self.stopping.store(true, Release);
-        self.wake_main();
+        self.unpark_if_parked();
     }
 
     pub(crate) fn is_stopping(&self) -> bool {

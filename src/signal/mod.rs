@@ -55,6 +55,38 @@ use std::io;
 /// # Panics
 ///
 /// When first polled outside a spool runtime.
+///
+/// # Example: graceful shutdown
+///
+/// Serve until Ctrl-C, then stop accepting and let the connections in
+/// flight finish:
+///
+/// ```no_run
+/// use spool::future::{select, Either};
+/// use spool::task::JoinSet;
+///
+/// # async fn serve(_: spool::net::TcpStream) {}
+/// spool::block_on(async {
+///     let listener = spool::net::TcpListener::bind("127.0.0.1:8080").await?;
+///     let mut connections = JoinSet::new();
+///     let mut ctrl_c = std::pin::pin!(spool::signal::ctrl_c());
+///     loop {
+///         // The loser is dropped: the pending accept, or our borrow of
+///         // `ctrl_c` (the future itself lives on, handler installed).
+///         match select(ctrl_c.as_mut(), listener.accept()).await {
+///             Either::Left(result) => break result?,
+///             Either::Right(accepted) => {
+///                 let (stream, _) = accepted?;
+///                 connections.spawn(serve(stream));
+///             }
+///         }
+///     }
+///     println!("Ctrl-C: finishing {} connection(s)", connections.len());
+///     while connections.join_next().await.is_some() {}
+///     Ok::<(), std::io::Error>(())
+/// })
+/// .unwrap();
+/// ```
 pub async fn ctrl_c() -> io::Result<()> {
     let mut interrupt = unix::signal(unix::SignalKind::interrupt())?;
     match interrupt.recv().await {

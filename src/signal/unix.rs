@@ -178,6 +178,28 @@ pub fn signal(kind: SignalKind) -> io::Result<Signal> {
 /// Deliveries that arrive between two [`recv`](Self::recv)s coalesce into
 /// one (a signal is a flag, not a queue). The `Signal` belongs to the worker
 /// that created it, like a socket.
+///
+/// ```
+/// use signal_hook::{consts::SIGUSR1, low_level::raise};
+/// use spool::signal::unix::{signal, SignalKind};
+///
+/// spool::block_on(async {
+///     let mut usr1 = signal(SignalKind::user_defined1())?;
+///     // A task waits for the signal; here we send it to ourselves.
+///     let waiter = spool::spawn(async move {
+///         usr1.recv().await;
+///         usr1
+///     });
+///     raise(SIGUSR1)?;
+///     let mut usr1 = waiter.await.unwrap();
+///     // Two deliveries before the next `recv` coalesce into one.
+///     raise(SIGUSR1)?;
+///     raise(SIGUSR1)?;
+///     assert_eq!(usr1.recv().await, Some(()));
+///     Ok::<(), std::io::Error>(())
+/// })
+/// .unwrap();
+/// ```
 pub struct Signal {
     kind: SignalKind,
     signals: Signals,

@@ -218,9 +218,9 @@ impl Arena {
         c.end = unsafe { raw.add(bytes) };
     }
 
-    /// Slots the arena can hold without growing (for tests and the dump).
-    #[allow(dead_code)]
-    pub(crate) fn chunk_count(&self) -> usize {
+    /// Chunks (and boxed slots) allocated so far.
+    #[cfg(test)]
+    fn chunk_count(&self) -> usize {
         self.chunks.len()
     }
 }

@@ -39,11 +39,10 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{ready, Context, Poll, Waker};
 
-use super::raw::Header;
+use super::raw::{Header, TaskRef};
 use super::remote::{Abortable, RemoteOutcome, RemoteTask};
 use super::state::{Detach, LastRef, Snapshot, Wake};
 use super::waker;
@@ -61,6 +60,17 @@ use crate::runtime::shared::{Remote, Shared};
 /// slot. A handle to a task sent to another worker (`spawn_on`,
 /// `Runtime::spawn`) or to the blocking pool starts as a *remote* handle and
 /// becomes a slot handle as soon as the task has been placed.
+///
+/// ```
+/// spool::block_on(async {
+///     let handle: spool::JoinHandle<u64> = spool::spawn(async { 6 * 7 });
+///     assert_eq!(handle.await.unwrap(), 42);
+///
+///     let stuck = spool::spawn(std::future::pending::<()>());
+///     stuck.abort();
+///     assert!(stuck.await.unwrap_err().is_cancelled());
+/// });
+/// ```
 #[must_use = "dropping a JoinHandle detaches the task; `.await` it to get the output"]
 pub struct JoinHandle<T> {
     inner: Inner<T>,
@@ -73,7 +83,7 @@ enum Inner<T> {
 
 /// The slot handle: see the module docs.
 pub(crate) struct RawJoin<T> {
-    ptr: NonNull<Header>,
+    task: TaskRef,
     /// A count on the worker's `Shared`; `None` only inside `Drop`.
     shared: Option<Arc<Shared>>,
     /// The output was returned already.
@@ -95,9 +105,9 @@ impl<T> Unpin for RawJoin<T> {}
 impl<T> RawJoin<T> {
     /// The handle of a task just spawned into `ptr`, which counted it
     /// (`State::occupy`); `shared` is a count on the slot's worker.
-    pub(crate) fn new(ptr: NonNull<Header>, shared: Arc<Shared>) -> Self {
+    pub(crate) fn new(task: TaskRef, shared: Arc<Shared>) -> Self {
         RawJoin {
-            ptr,
+            task,
             shared: Some(shared),
             done: false,
             _output: PhantomData,
@@ -108,14 +118,13 @@ impl<T> RawJoin<T> {
         self.shared.as_ref().expect("present until drop")
     }
 
+    /// Our handle count keeps the slot occupied by our task.
     fn header(&self) -> &Header {
-        // SAFETY: our handle count keeps the slot occupied by our task, and
-        // our count on `Shared` keeps its memory alive.
-        unsafe { self.ptr.as_ref() }
+        self.task.header()
     }
 
     pub(crate) fn abort(&self) {
-        abort(self.ptr, self.header());
+        abort(&self.task);
     }
 
     pub(crate) fn is_finished(&self) -> bool {
@@ -126,7 +135,9 @@ impl<T> RawJoin<T> {
         self.header().state.add_handle();
         AbortHandle {
             inner: AbortInner::Local(SlotHandle {
-                ptr: self.ptr,
+                // SAFETY: the new handle holds a count on the slot's
+                // `Shared` (and the handle count just added).
+                task: unsafe { self.task.clone_ref() },
                 shared: self.shared().clone(),
             }),
         }
@@ -157,7 +168,9 @@ impl<T> RawJoin<T> {
         // SAFETY: the task completed while our JOIN_INTEREST was set, so the
         // output is ours; `out` has the type the vtable of a task with
         // output `T` writes.
-        unsafe { (header.vtable().take_output)(self.ptr, (&mut out as *mut Option<_>).cast()) };
+        unsafe {
+            (header.vtable().take_output)(self.task.as_ptr(), (&mut out as *mut Option<_>).cast())
+        };
         out.expect("a completed task holds its output")
     }
 }
@@ -187,9 +200,9 @@ impl<T> Drop for RawJoin<T> {
         // Held to the end: it keeps the slot memory alive while we use
         // `header`, and goes back to the worker (or is dropped) last.
         let shared = self.shared.take().expect("present until drop");
-        // SAFETY: our handle count keeps the slot occupied by our task, and
-        // `shared` keeps its memory alive.
-        let header = unsafe { self.ptr.as_ref() };
+        // SAFETY: `shared` (held to the end) keeps the slot memory valid.
+        let task = unsafe { self.task.clone_ref() };
+        let header = task.header();
         if !self.done {
             // Take back (and drop) the waker unless the executor owns it.
             let mut state = header.state.load();
@@ -210,11 +223,11 @@ impl<T> Drop for RawJoin<T> {
                 // SAFETY: the task completed with our JOIN_INTEREST set, so
                 // the output is ours; it is `T: Send` if we are on another
                 // thread (see the Send impl).
-                Detach::Complete => unsafe { (header.vtable().drop_stage)(self.ptr) },
+                Detach::Complete => unsafe { (header.vtable().drop_stage)(task.as_ptr()) },
             }
         }
         match header.state.drop_join_handle() {
-            LastRef::Release => release(self.ptr, shared),
+            LastRef::Release => release(task, shared),
             LastRef::Keep => give_back(shared),
         }
     }
@@ -236,17 +249,18 @@ fn give_back(shared: Arc<Shared>) {
 /// The last handle of the completed task in `ptr` is gone: the owner frees
 /// the slot (directly on its thread, through the remote queue otherwise;
 /// after shutdown nothing needs freeing).
-fn release(ptr: NonNull<Header>, shared: Arc<Shared>) {
+fn release(task: TaskRef, shared: Arc<Shared>) {
     let target = Arc::as_ptr(&shared);
+    let mut task = Some(task);
     let mut shared = Some(shared);
     context::with_core(|core| {
         if std::ptr::eq(core.shared_ptr(), target) {
-            core.release(ptr);
+            core.release(task.take().expect("taken once"));
             core.recycle_ref(shared.take().expect("taken once"));
         }
     });
-    if let Some(shared) = shared {
-        let _ = shared.push_remote(Remote::Release(ptr));
+    if let (Some(task), Some(shared)) = (task, shared) {
+        let _ = shared.push_remote(Remote::Release(task));
     }
 }
 
@@ -339,23 +353,16 @@ enum AbortInner {
 
 /// One handle count on a slot plus a count on its worker's `Shared`.
 struct SlotHandle {
-    ptr: NonNull<Header>,
+    task: TaskRef,
     shared: Arc<Shared>,
-}
-
-impl SlotHandle {
-    fn header(&self) -> &Header {
-        // SAFETY: our handle count keeps the slot occupied by our task, and
-        // our count on `Shared` keeps its memory alive.
-        unsafe { self.ptr.as_ref() }
-    }
 }
 
 impl Clone for SlotHandle {
     fn clone(&self) -> Self {
-        self.header().state.add_handle();
+        self.task.state().add_handle();
         SlotHandle {
-            ptr: self.ptr,
+            // SAFETY: the clone holds its own count on `Shared`.
+            task: unsafe { self.task.clone_ref() },
             shared: self.shared.clone(),
         }
     }
@@ -363,8 +370,10 @@ impl Clone for SlotHandle {
 
 impl Drop for SlotHandle {
     fn drop(&mut self) {
-        if self.header().state.drop_handle() == LastRef::Release {
-            release(self.ptr, self.shared.clone());
+        if self.task.state().drop_handle() == LastRef::Release {
+            // SAFETY: the new reference goes with a count on `Shared`.
+            let task = unsafe { self.task.clone_ref() };
+            release(task, self.shared.clone());
         }
     }
 }
@@ -380,19 +389,11 @@ impl Clone for AbortHandle {
     }
 }
 
-// SAFETY: on a slot, only atomic operations are performed (the handle never
-// touches the future or the output), our handle count keeps the slot ours
-// and our count on `Shared` keeps its memory alive; the remote variant is
-// `Send + Sync` by its trait bounds.
-unsafe impl Send for AbortHandle {}
-// SAFETY: as above.
-unsafe impl Sync for AbortHandle {}
-
 impl AbortHandle {
     /// Like [`JoinHandle::abort`].
     pub fn abort(&self) {
         match &self.inner {
-            AbortInner::Local(slot) => abort(slot.ptr, slot.header()),
+            AbortInner::Local(slot) => abort(&slot.task),
             AbortInner::Remote(r) => r.abort(),
         }
     }
@@ -401,7 +402,7 @@ impl AbortHandle {
     /// aborted).
     pub fn is_finished(&self) -> bool {
         match &self.inner {
-            AbortInner::Local(slot) => slot.header().state.load().is_complete(),
+            AbortInner::Local(slot) => slot.task.state().load().is_complete(),
             AbortInner::Remote(r) => r.is_finished(),
         }
     }
@@ -415,10 +416,11 @@ impl fmt::Debug for AbortHandle {
     }
 }
 
-/// Cancels the task in `ptr`, whose `header` the caller holds a handle on.
-fn abort(ptr: NonNull<Header>, header: &Header) {
-    if header.state.abort() == Wake::Push {
-        waker::push(ptr);
+/// Cancels `task`, which the caller holds a handle on.
+fn abort(task: &TaskRef) {
+    if task.state().abort() == Wake::Push {
+        // SAFETY: a run queue entry; the queue invariant keeps it valid.
+        waker::push(unsafe { task.clone_ref() });
     }
 }
 

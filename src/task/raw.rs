@@ -8,12 +8,15 @@
 //! |   state: State        any thread (atomic)                    |
 //! |   shared: *Shared     set when the slot is carved, never     |
 //! |                       changes (the worker that owns the slot)|
-//! |   key, polls, vtable  owner thread only                      |
+//! |   key, polls          owner thread only                      |
+//! |   vtable              written by the owner at spawn, before  |
+//! |                       any handle exists; read by the owner   |
+//! |                       and by the JoinHandle (any thread)     |
 //! |   join_waker          JoinHandle or executor, see JOIN_WAKER |
 //! +--------------------------------------------------------------+
 //! | Stage<F>: Running(F) | Finished(Result<F::Output, JoinError>)|
-//! |           | Consumed                  owner thread, or the   |
-//! |                                       claimant of the output |
+//! |           | Consumed   the future: owner thread; the output: |
+//! |                        whoever owns it (state.rs)            |
 //! +--------------------------------------------------------------+
 //! ```
 //!
@@ -21,18 +24,23 @@
 //!
 //! - The slot never moves: the arena hands out memory from chunks that are
 //!   never reallocated, so `Stage::Running(F)` is pinned for as long as the
-//!   task lives, and a `NonNull<Header>` is a stable task identity.
-//! - The future is polled and dropped only by the owning worker thread.
+//!   task lives, and a slot address is a stable task identity (with the
+//!   generation, for wakers).
+//! - The future is written, polled and dropped only by the owning worker
+//!   thread.
 //! - The output is written by the owning worker before `COMPLETE` is
-//!   published (release), and read or dropped only by whoever wins
-//!   [`State::claim_output`](super::state::State::claim_output) after
-//!   observing `COMPLETE` (acquire).
-//! - Slot memory outlives every `Waker`, `JoinHandle` and `AbortHandle`
-//!   that points at it: each of them holds a count on the worker's
-//!   `Arc<Shared>`, which owns the arena's chunks once the runtime is gone.
+//!   published (release), and moved out or dropped exactly once, after
+//!   `COMPLETE` is observed (acquire), by its owner: the `JoinHandle` if
+//!   it was interested at completion, the worker otherwise (`state.rs`).
+//! - Slot memory outlives every `Waker`, `JoinHandle`, `AbortHandle` and
+//!   queue entry that points at it: each handle and waker holds a count on
+//!   the worker's `Arc<Shared>`, which owns the arena's chunks once the
+//!   runtime is gone; queue entries live inside the worker. A [`TaskRef`]
+//!   is the type of such a pointer.
 //!
-//! This file and `arena.rs`, `waker.rs` and `join.rs` hold all of the
-//! executor's `unsafe` code.
+//! `unsafe` code lives in this file, `arena.rs`, `waker.rs` and `join.rs`,
+//! and in the owner's half of `runtime/executor.rs` (the vtable calls);
+//! `runtime/context.rs` holds the thread's current-worker pointer.
 
 use std::alloc::Layout;
 use std::cell::{Cell, UnsafeCell};
@@ -64,6 +72,78 @@ pub(crate) struct Header {
     /// The waker of the task awaiting the `JoinHandle`; ownership is decided
     /// by the `JOIN_WAKER` flag (see `state.rs`).
     pub(crate) join_waker: UnsafeCell<Option<Waker>>,
+}
+
+/// A task's slot, held by someone whose claim keeps the slot's memory
+/// valid, so that everything taking a `TaskRef` is safe.
+///
+/// The claim is shown once, where a `TaskRef` is made ([`TaskRef::from_raw`],
+/// `unsafe`): a count on the slot's worker `Shared` (a waker, a handle),
+/// the worker's own table of live tasks, or a queue entry (a queued slot
+/// is not freed before its entry is handled, `state.rs`). A `TaskRef` is
+/// neither `Copy` nor `Clone`, so a queue entry is one of them.
+///
+/// Through it, any thread may reach the slot's atomic state and its
+/// worker's `Shared`; what only the owning worker may do (poll, drop the
+/// future or the output) stays behind `unsafe` vtable calls.
+#[derive(Debug)]
+pub(crate) struct TaskRef(NonNull<Header>);
+
+// SAFETY: a `TaskRef` gives any thread only the slot's atomic `state` and
+// its `Shared` (`Send + Sync`); the owner-only parts of the header and the
+// stage are reached only through `unsafe` calls whose callers are the owner.
+unsafe impl Send for TaskRef {}
+// SAFETY: as above; `&TaskRef` gives nothing more than `TaskRef`.
+unsafe impl Sync for TaskRef {}
+
+impl TaskRef {
+    /// # Safety
+    ///
+    /// `ptr` must point to a slot header of a worker's arena, and the
+    /// caller must hold a claim that keeps the slot's memory valid for as
+    /// long as the returned `TaskRef` lives: a count on that worker's
+    /// `Shared` held at least as long, or an entry for the slot in one of
+    /// the worker's queues or its table of live tasks.
+    #[inline]
+    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> TaskRef {
+        TaskRef(ptr)
+    }
+
+    #[inline]
+    pub(crate) fn header(&self) -> &Header {
+        // SAFETY: the claim shown in `from_raw` keeps the memory valid.
+        unsafe { self.0.as_ref() }
+    }
+
+    #[inline]
+    pub(crate) fn state(&self) -> &State {
+        &self.header().state
+    }
+
+    /// The worker the slot belongs to.
+    #[inline]
+    pub(crate) fn shared(&self) -> &Shared {
+        // SAFETY: `shared` never changes for a slot, and the worker's
+        // `Shared` outlives the slot's memory (it owns the arena's chunks
+        // once the worker is gone).
+        unsafe { &*self.header().shared }
+    }
+
+    /// The slot's address, for the vtable and the waker.
+    #[inline]
+    pub(crate) fn as_ptr(&self) -> NonNull<Header> {
+        self.0
+    }
+
+    /// Another `TaskRef` for the same slot.
+    ///
+    /// # Safety
+    ///
+    /// As [`TaskRef::from_raw`]: the caller shows a claim for the new one.
+    #[inline]
+    pub(crate) unsafe fn clone_ref(&self) -> TaskRef {
+        TaskRef(self.0)
+    }
 }
 
 /// Type-erased operations on a slot's stage.

@@ -83,11 +83,14 @@ pub(crate) trait Abortable: Send + Sync {
     fn is_finished(&self) -> bool;
 }
 
-/// An entry of a worker's injection queue.
-pub(crate) trait Injected: Send + Sync {
-    /// Spawns the task into `core`'s arena (on the worker's thread).
-    fn place(&self, core: &Core);
-    /// The worker shut down first: drop the task, report it cancelled.
+/// Something sent to a worker to be done on its thread, through its
+/// injection queue: a task to place in its arena (`RemoteJoin`), or a dump
+/// request (`dump.rs`).
+pub(crate) trait WorkerJob: Send + Sync {
+    /// Does the job on the worker's thread.
+    fn run(&self, core: &Core);
+    /// The worker shut down first: drop the job (a task reads as
+    /// cancelled).
     fn cancel(&self);
 }
 
@@ -208,12 +211,12 @@ impl<P: Send + 'static, T: Send + 'static> Abortable for RemoteJoin<P, T> {
     }
 }
 
-impl<F> Injected for RemoteJoin<F, F::Output>
+impl<F> WorkerJob for RemoteJoin<F, F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    fn place(&self, core: &Core) {
+    fn run(&self, core: &Core) {
         let (future, aborted) = {
             let mut s = self.lock();
             (s.payload.take(), s.aborted)

@@ -36,7 +36,7 @@ use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::{RawWaker, RawWakerVTable, Waker};
 
-use super::raw::Header;
+use super::raw::{Header, TaskRef};
 use super::state::Wake;
 use crate::runtime::context;
 use crate::runtime::shared::{Remote, Shared};
@@ -60,8 +60,8 @@ pub(crate) fn check_address(ptr: *const u8) {
 
 /// Packs a slot address and generation into waker data.
 #[inline]
-pub(crate) fn pack(ptr: NonNull<Header>, generation: u16) -> *const () {
-    let p = ptr.as_ptr() as *const ();
+fn pack(task: &TaskRef, generation: u16) -> *const () {
+    let p = task.as_ptr().as_ptr() as *const ();
     #[cfg(target_pointer_width = "64")]
     return p.map_addr(|a| a | ((generation as usize) << TAG_SHIFT));
     #[cfg(not(target_pointer_width = "64"))]
@@ -73,7 +73,7 @@ pub(crate) fn pack(ptr: NonNull<Header>, generation: u16) -> *const () {
 
 /// Splits waker data into the slot address and the generation (0: unknown).
 #[inline]
-pub(crate) fn unpack(data: *const ()) -> (NonNull<Header>, u16) {
+fn unpack(data: *const ()) -> (NonNull<Header>, u16) {
     #[cfg(target_pointer_width = "64")]
     let (p, tag) = (
         data.map_addr(|a| a & ADDR_MASK),
@@ -92,11 +92,11 @@ static TASK_VTABLE: RawWakerVTable =
 ///
 /// # Safety
 ///
-/// `ptr` must be an occupied slot of a live worker, and the returned waker
-/// must not outlive the poll (clones are fine: they take their own count).
+/// The returned waker must not outlive the poll, during which the worker
+/// keeps its `Shared` alive (clones are fine: they take their own count).
 #[inline]
-pub(crate) unsafe fn borrowed(ptr: NonNull<Header>, generation: u16) -> ManuallyDrop<Waker> {
-    let raw = RawWaker::new(pack(ptr, generation), &TASK_VTABLE);
+pub(crate) unsafe fn borrowed(task: &TaskRef, generation: u16) -> ManuallyDrop<Waker> {
+    let raw = RawWaker::new(pack(task, generation), &TASK_VTABLE);
     // SAFETY: the vtable below upholds the `RawWaker` contract; it is never
     // dropped (ManuallyDrop), matching the count it never took.
     ManuallyDrop::new(unsafe { Waker::from_raw(raw) })
@@ -121,7 +121,11 @@ unsafe fn wake_task(data: *const ()) {
 
 unsafe fn wake_task_by_ref(data: *const ()) {
     let (ptr, tag) = unpack(data);
-    schedule(ptr, tag);
+    // SAFETY: the waker's count on the slot's `Shared` (or the poll it was
+    // borrowed for) keeps the slot memory valid while the `TaskRef` lives,
+    // or until `wake` queues it, after which the queue invariant does.
+    let task = unsafe { TaskRef::from_raw(ptr) };
+    wake(task, tag);
 }
 
 unsafe fn drop_task(data: *const ()) {
@@ -133,16 +137,11 @@ unsafe fn drop_task(data: *const ()) {
     unsafe { Arc::decrement_strong_count(shared) };
 }
 
-/// Wakes the task in `ptr` if it still has generation `tag`.
-///
-/// The caller must hold something that keeps the slot memory alive (a
-/// waker, an abort handle, or the executor itself).
+/// Wakes `task` if its slot still has generation `tag` (0: unknown).
 #[inline]
-pub(crate) fn schedule(ptr: NonNull<Header>, tag: u16) {
-    // SAFETY: the slot memory is alive (caller); `state` is atomic.
-    let header = unsafe { ptr.as_ref() };
-    if header.state.wake(tag) == Wake::Push {
-        push(ptr);
+fn wake(task: TaskRef, tag: u16) {
+    if task.state().wake(tag) == Wake::Push {
+        push(task);
     }
 }
 
@@ -150,12 +149,12 @@ pub(crate) fn schedule(ptr: NonNull<Header>, tag: u16) {
 /// worker's run queue: locally if we are on that worker's thread, otherwise
 /// through the worker's remote queue.
 #[inline]
-pub(crate) fn push(ptr: NonNull<Header>) {
-    // SAFETY: see `schedule`; `shared` never changes for a slot.
-    let shared = unsafe { ptr.as_ref() }.shared;
-    if !context::push_local(shared, ptr) {
-        // SAFETY: whoever called us holds a count on `shared`.
-        unsafe { &*shared }.push_remote(Remote::Wake(ptr));
+pub(crate) fn push(task: TaskRef) {
+    if let Err(task) = context::push_local(task) {
+        let shared: *const Shared = task.shared();
+        // SAFETY: the slot's `Shared` outlives its memory, which the
+        // caller's claim (handed on to the queue entry) keeps valid.
+        unsafe { &*shared }.push_remote(Remote::Wake(task));
     }
 }
 

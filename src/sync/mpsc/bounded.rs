@@ -18,6 +18,22 @@ use std::time::Duration;
 
 /// Creates a bounded channel holding at most `capacity` values.
 ///
+/// ```
+/// spool::block_on(async {
+///     let (tx, mut rx) = spool::sync::mpsc::channel::<u32>(16);
+///     spool::spawn(async move {
+///         for i in 0..3 {
+///             tx.send(i).await.unwrap();
+///         }
+///     });
+///     let mut got = Vec::new();
+///     while let Some(v) = rx.recv().await {
+///         got.push(v);
+///     }
+///     assert_eq!(got, [0, 1, 2]);
+/// });
+/// ```
+///
 /// # Panics
 ///
 /// If `capacity` is 0 (like tokio: use a [`oneshot`](crate::sync::oneshot)
@@ -211,6 +227,16 @@ impl<T> Receiver<T> {
     /// but values already queued can still be received.
     pub fn close(&mut self) {
         self.chan.close_rx();
+    }
+}
+
+/// Yields every value in order; ends (`None`) once every sender is gone
+/// and the queue is drained, like [`recv`](Receiver::recv).
+impl<T> futures_core::Stream for Receiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_recv(cx)
     }
 }
 

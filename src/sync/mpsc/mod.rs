@@ -27,6 +27,9 @@
 //! - Dropping a pending [`Sender::reserve`] behaves like a dropped `send`;
 //!   a [`Permit`] dropped unused gives its slot back.
 //!
+//! Both receivers implement `futures_core::Stream`, so `StreamExt`
+//! combinators from `futures` or `futures-lite` work on them.
+//!
 //! # Bridging synchronous code
 //!
 //! [`Sender::blocking_send`] and [`Receiver::blocking_recv`] (and

@@ -120,6 +120,16 @@ impl<T> UnboundedReceiver<T> {
     }
 }
 
+/// Yields every value in order; ends (`None`) once every sender is gone
+/// and the queue is drained, like [`recv`](UnboundedReceiver::recv).
+impl<T> futures_core::Stream for UnboundedReceiver<T> {
+    type Item = T;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<T>> {
+        self.get_mut().poll_recv(cx)
+    }
+}
+
 impl<T> Drop for UnboundedReceiver<T> {
     fn drop(&mut self) {
         self.chan.drop_rx();
