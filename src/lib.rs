@@ -90,6 +90,7 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 
 pub mod buf;
+pub mod compat;
 pub(crate) mod coop;
 pub mod fs;
 pub mod future;

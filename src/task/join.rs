@@ -60,6 +60,17 @@ use crate::runtime::shared::{Remote, Shared};
 /// slot. A handle to a task sent to another worker (`spawn_on`,
 /// `Runtime::spawn`) or to the blocking pool starts as a *remote* handle and
 /// becomes a slot handle as soon as the task has been placed.
+///
+/// ```
+/// spool::block_on(async {
+///     let handle: spool::JoinHandle<u64> = spool::spawn(async { 6 * 7 });
+///     assert_eq!(handle.await.unwrap(), 42);
+///
+///     let stuck = spool::spawn(std::future::pending::<()>());
+///     stuck.abort();
+///     assert!(stuck.await.unwrap_err().is_cancelled());
+/// });
+/// ```
 #[must_use = "dropping a JoinHandle detaches the task; `.await` it to get the output"]
 pub struct JoinHandle<T> {
     inner: Inner<T>,

@@ -8,6 +8,17 @@ use super::{sleep_until, Instant, Sleep};
 
 /// Ticks every `period`; the first tick completes at once.
 ///
+/// ```
+/// use std::time::Duration;
+///
+/// spool::block_on(async {
+///     let mut interval = spool::time::interval(Duration::from_millis(5));
+///     let first = interval.tick().await; // at once
+///     let second = interval.tick().await; // 5 ms later
+///     assert!(second - first >= Duration::from_millis(5));
+/// });
+/// ```
+///
 /// # Panics
 ///
 /// If `period` is zero, or outside a spool runtime.

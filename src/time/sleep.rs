@@ -23,6 +23,16 @@ use std::time::Duration;
 use super::Instant;
 use crate::reactor;
 
+/// ```
+/// use std::time::Duration;
+///
+/// spool::block_on(async {
+///     let start = spool::time::Instant::now();
+///     spool::time::sleep(Duration::from_millis(10)).await;
+///     assert!(start.elapsed() >= Duration::from_millis(10));
+/// });
+/// ```
+///
 /// Waits until `duration` has passed.
 ///
 /// # Panics

@@ -12,6 +12,17 @@ use super::{sleep::deadline_after, sleep_until, Elapsed, Instant, Sleep};
 /// Runs `future` for at most `duration`: `Ok(output)` if it finished first,
 /// `Err(Elapsed)` (and the future dropped) if the time ran out.
 ///
+/// ```
+/// use std::time::Duration;
+///
+/// spool::block_on(async {
+///     let quick = spool::time::timeout(Duration::from_secs(1), async { 7 });
+///     assert_eq!(quick.await.unwrap(), 7);
+///     let stuck = spool::time::timeout(Duration::from_millis(5), std::future::pending::<()>());
+///     assert!(stuck.await.is_err());
+/// });
+/// ```
+///
 /// The timer is armed only if the future returns `Pending`; a future that
 /// is ready at once costs a clock read and no timer.
 ///

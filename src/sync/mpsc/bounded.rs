@@ -18,6 +18,22 @@ use std::time::Duration;
 
 /// Creates a bounded channel holding at most `capacity` values.
 ///
+/// ```
+/// spool::block_on(async {
+///     let (tx, mut rx) = spool::sync::mpsc::channel::<u32>(16);
+///     spool::spawn(async move {
+///         for i in 0..3 {
+///             tx.send(i).await.unwrap();
+///         }
+///     });
+///     let mut got = Vec::new();
+///     while let Some(v) = rx.recv().await {
+///         got.push(v);
+///     }
+///     assert_eq!(got, [0, 1, 2]);
+/// });
+/// ```
+///
 /// # Panics
 ///
 /// If `capacity` is 0 (like tokio: use a [`oneshot`](crate::sync::oneshot)

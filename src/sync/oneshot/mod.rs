@@ -27,6 +27,16 @@ use std::sync::PoisonError;
 use std::task::{Context, Poll, Waker};
 
 /// Creates a oneshot channel.
+///
+/// ```
+/// spool::block_on(async {
+///     let (tx, rx) = spool::sync::oneshot::channel();
+///     spool::spawn(async move {
+///         let _ = tx.send("done");
+///     });
+///     assert_eq!(rx.await.unwrap(), "done");
+/// });
+/// ```
 pub fn channel<T>() -> (Sender<T>, Receiver<T>) {
     let inner = Arc::new(Inner {
         state: Mutex::new(State {
