@@ -23,21 +23,24 @@
 //!    [`spawn`] finds the worker running on this thread
 //!    (`runtime/context.rs`), picks the size class that fits the future
 //!    (`task/arena.rs`), takes a free slot of that class (or carves one from
-//!    a chunk), writes the future into it behind a small header
-//!    (`task/raw.rs`), records the slot under a key in a `slab::Slab`, and
-//!    pushes it onto the run queue. It returns a [`JoinHandle`].
+//!    a chunk), copies the future straight into it behind a small header
+//!    (`task/raw.rs`: one copy, however large the future), records the slot
+//!    under a key in a `slab::Slab`, and pushes a `TaskRef` to it onto the
+//!    run queue. It returns a [`JoinHandle`].
 //! 2. **Run queue** (`runtime/executor.rs`, `Core::tick`). The worker pops
 //!    tasks in FIFO order (or in an order drawn from `Builder::seed`,
 //!    `runtime/seeded.rs`), at most a batch at a time, and polls each through
 //!    a type-erased vtable. The state word (`task/state.rs`) goes from
-//!    `SCHEDULED` to `RUNNING`.
+//!    `SCHEDULED` to `RUNNING`; each transition returns what the worker
+//!    must do next.
 //! 3. **Poll.** The future runs until it must wait. It returns `Pending`
 //!    after storing the [`Waker`](std::task::Waker) from its context with
 //!    whatever it waits for: a timer, a socket, a channel.
 //! 4. **Waker** (`task/waker.rs`). The waker is the slot's address with its
 //!    generation in the spare top bits: no allocation, no per-task `Arc`.
 //!    Waking sets `SCHEDULED` with one atomic operation; a stale waker (its
-//!    task finished, the slot reused) does nothing.
+//!    task finished, the slot reused) does nothing (after 65,535 reuses of
+//!    one slot its tag matches again: at worst one spurious poll).
 //! 5. **Reactor** (`reactor/`). When no task is ready, the worker parks in
 //!    the reactor, which waits for I/O readiness, the next timer, or a wake
 //!    from another thread, and wakes the tasks concerned.
@@ -45,8 +48,9 @@
 //!    worker: locally when woken on that thread, through the worker's remote
 //!    queue otherwise (`runtime/shared.rs`). When its future finally returns
 //!    `Ready`, the output stays in the slot until the `JoinHandle` takes it
-//!    (`task/join.rs`), and the slot returns to its class's free list for
-//!    the next spawn.
+//!    (`task/join.rs`), and once the last handle to the task (its
+//!    `JoinHandle`, any `AbortHandle`) is gone the slot returns to its
+//!    class's free list for the next spawn.
 //!
 //! ```
 //! // Two tasks interleave on one thread through the run queue.
