@@ -1,5 +1,5 @@
 //! Model-checked tests of the cross-thread paths, run with
-//! `RUSTFLAGS="--cfg loom" cargo test --lib --release loom`.
+//! `RUSTFLAGS="--cfg spool_loom" cargo test --lib --release loom`.
 //!
 //! loom explores every interleaving (within its bounds) of the atomic and
 //! mutex operations of `Shared` (remote queue, injection queue, parking

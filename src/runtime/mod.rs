@@ -29,7 +29,7 @@ pub(crate) mod context;
 mod dump;
 pub(crate) mod executor;
 pub(crate) mod handle;
-#[cfg(all(test, loom))]
+#[cfg(all(test, spool_loom))]
 mod loom_tests;
 mod metrics;
 pub(crate) mod seeded;

@@ -59,7 +59,7 @@ pub(crate) struct Shared {
     /// The arena of a shut-down worker, kept until the last reference goes.
     retired: Mutex<Option<Arena>>,
     /// Unparks issued (loom tests check that a parked owner gets one).
-    #[cfg(loom)]
+    #[cfg(spool_loom)]
     unparks: AtomicUsize,
 }
 
@@ -88,7 +88,7 @@ pub(crate) struct RemoteBatch {
 }
 
 impl Shared {
-    #[cfg_attr(not(loom), allow(dead_code))]
+    #[cfg_attr(not(spool_loom), allow(dead_code))]
     pub(crate) fn new(worker: usize, unparker: Unparker) -> Shared {
         Self::with_timeline(worker, unparker, None)
     }
@@ -114,7 +114,7 @@ impl Shared {
             counters: Counters::default(),
             timeline,
             retired: Mutex::new(None),
-            #[cfg(loom)]
+            #[cfg(spool_loom)]
             unparks: AtomicUsize::new(0),
         }
     }
@@ -206,14 +206,14 @@ impl Shared {
         fence(SeqCst);
         // The plain load first: the common case (owner awake) writes nothing.
         if self.parked.load(Relaxed) && self.parked.swap(false, Relaxed) {
-            #[cfg(loom)]
+            #[cfg(spool_loom)]
             self.unparks.fetch_add(1, SeqCst);
             self.unparker.unpark();
         }
     }
 
     /// Unparks issued so far (loom tests only).
-    #[cfg(loom)]
+    #[cfg(spool_loom)]
     pub(crate) fn unparks(&self) -> usize {
         self.unparks.load(SeqCst)
     }

@@ -246,7 +246,7 @@ impl fmt::Debug for Arena {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(spool_loom)))]
 mod tests {
     use super::*;
 

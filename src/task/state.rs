@@ -469,7 +469,7 @@ impl State {
     }
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(all(test, not(spool_loom)))]
 mod tests {
     use super::*;
 

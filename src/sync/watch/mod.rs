@@ -13,8 +13,9 @@
 //!   `CLOSED`, set once the last sender is gone. A receiver's `seen` is the
 //!   version it last marked seen; it has a change to see exactly when the
 //!   two differ.
-//! - A sender stores the value, then bumps the version, then takes the
-//!   waiter lock to wake everyone parked; a receiver parks only after
+//! - A sender stores the value and bumps the version under the value's
+//!   write lock (so a reader holding the read lock sees the version that
+//!   goes with the value it reads), then takes the waiter lock to wake everyone parked; a receiver parks only after
 //!   checking the version *with that lock held*. So either it sees the new
 //!   version or the sender finds it in the list: no change is missed.
 //! - Waking happens with the lock released; values are dropped outside
@@ -99,6 +100,11 @@ impl<T> Shared<T> {
     /// wakes every parked receiver, a batch at a time.
     fn publish(&self, add: usize) {
         self.state.fetch_add(add, Ordering::Release);
+        self.notify();
+    }
+
+    /// Wakes every parked receiver, the lock released before each batch.
+    fn notify(&self) {
         let mut batch = WakeBatch::new();
         let mut list = self.waiters();
         while batch.notify_from(&mut list) > 0 {
@@ -134,9 +140,13 @@ impl<T> Sender<T> {
                 .value
                 .write()
                 .unwrap_or_else(PoisonError::into_inner);
-            std::mem::replace(&mut *v, value)
+            let old = std::mem::replace(&mut *v, value);
+            // The version moves with the value lock held, so a reader
+            // under the read lock sees a version that matches the value.
+            self.shared.state.fetch_add(STEP, Ordering::Release);
+            old
         };
-        self.shared.publish(STEP);
+        self.shared.notify();
         old
     }
 
@@ -158,10 +168,15 @@ impl<T> Sender<T> {
                 .value
                 .write()
                 .unwrap_or_else(PoisonError::into_inner);
-            modify(&mut v)
+            let changed = modify(&mut v);
+            if changed {
+                // With the lock held: see `send_replace`.
+                self.shared.state.fetch_add(STEP, Ordering::Release);
+            }
+            changed
         };
         if changed {
-            self.shared.publish(STEP);
+            self.shared.notify();
         }
         changed
     }
