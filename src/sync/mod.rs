@@ -48,6 +48,8 @@ mod barrier;
 mod batch_semaphore;
 mod blocking;
 pub mod broadcast;
+#[cfg(all(test, spool_loom))]
+mod loom_tests;
 pub mod mpsc;
 mod mutex;
 mod notify;

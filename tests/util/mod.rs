@@ -4,6 +4,7 @@
 //!   the *current thread*, so a test can assert "this loop allocated
 //!   nothing" even while other test threads run.
 //! - [`PollDrop`]: a future that counts its polls and its drops.
+//! - [`watchdog`]: ends the test process if a guard outlives a limit.
 //!
 //! Area-specific helpers live beside this file (`tests/util/<area>.rs`) and
 //! are included with `#[path = "util/<area>.rs"] mod <area>;`.
