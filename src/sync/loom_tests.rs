@@ -1,18 +1,53 @@
 //! Model-checked tests of the sync primitives' cross-thread protocols, run
-//! with `RUSTFLAGS="--cfg spool_loom" cargo test --lib --release loom`.
+//! with `RUSTFLAGS="--cfg spool_loom" cargo test --lib --release loom` (CI's
+//! loom step; the five models take well under a second).
 //!
-//! The semaphore's atomic word and its queue lock (`batch_semaphore.rs`),
-//! and the version-then-lock handshake of `watch` and `Notify`, are where a
-//! wake-up could be lost between threads; loom explores the interleavings
-//! and fails on a deadlock (a lost wake-up) or a broken assertion.
+//! The semaphore's atomic word and its queue lock (`batch_semaphore.rs`,
+//! which `Mutex` and `RwLock` are built on), and the version-then-lock
+//! handshake of `watch` and `Notify`, are where a wake-up could be lost
+//! between threads; loom explores the interleavings and fails on a
+//! deadlock (a lost wake-up) or a broken assertion.
+//!
+//! Each model was seen to fail on a deliberately broken transition:
+//! - `loom_semaphore_hand_off`, `loom_semaphore_many`: `release`'s fast path
+//!   ignoring `WAITERS` (adding the permit to the word instead of handing
+//!   it to the queued waiter) deadlocks;
+//! - `loom_semaphore_cancel_races_release`: `cancel` not giving back a
+//!   permit handed to the cancelled waiter leaves 0 permits instead of 1;
+//! - `loom_notify_one`: `notify_one` not storing its permit when nobody
+//!   waits yet deadlocks;
+//! - `loom_watch_changed`: `changed` not re-checking the version with the
+//!   waiter list locked deadlocks.
 
 use super::batch_semaphore::BatchSemaphore;
 use super::{watch, Notify};
-use loom::future::block_on;
 use loom::sync::Arc;
 use loom::thread;
-use std::future::poll_fn;
-use std::task::Poll;
+use std::future::{poll_fn, Future};
+use std::task::{Context, Poll, Wake, Waker};
+
+/// Wakes a parked loom thread.
+struct Unpark(thread::Thread);
+
+impl Wake for Unpark {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// Polls `f` on the current loom thread, parking between polls: a wake
+/// that never comes is a deadlock loom reports.
+fn block_on<F: Future>(f: F) -> F::Output {
+    let waker = Waker::from(std::sync::Arc::new(Unpark(thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut f = std::pin::pin!(f);
+    loop {
+        if let Poll::Ready(out) = f.as_mut().poll(&mut cx) {
+            return out;
+        }
+        thread::park();
+    }
+}
 
 /// Acquires `n` permits, waiting as a task would.
 fn acquire(sem: &BatchSemaphore, n: usize) {
