@@ -28,7 +28,12 @@
 //! poll the reactor without blocking (tasks remain: once per tick, so at
 //! most [`BATCH`] task polls pass between two looks at I/O and timers; with
 //! no socket registered the look makes no syscall) or park in it until an
-//! I/O event, a timer or a remote wake (nothing to do). The reactor module
+//! I/O event, a timer or a remote wake (nothing to do). On a runtime with
+//! several workers, a worker with nothing to do first yields its thread a
+//! few times, looking for a remote wake in between (`Shared::yield_for_work`):
+//! work handed over by another worker a moment later (a contended `Mutex`
+//! passing between tasks of both) is then taken without a park and an
+//! unpark. The reactor module
 //! documents its half of the tick.
 //!
 //! # Unsafe code here
@@ -96,6 +101,9 @@ pub(crate) struct CoreConfig {
     pub(crate) timeline: Option<(Instant, usize)>,
     /// `Builder::seed`: the run queue's order is drawn from it (`seeded.rs`).
     pub(crate) seed: Option<u64>,
+    /// Yield a few times before parking (`Shared::yield_for_work`): only
+    /// worth it when other workers may hand this one work.
+    pub(crate) yield_before_park: bool,
 }
 
 /// What the slab remembers about a live task.
@@ -132,6 +140,8 @@ pub(crate) struct Core {
     recording: bool,
     /// Seeded scheduling (`Builder::seed`), or `None` for FIFO.
     seeded: Option<Seeded>,
+    /// See `CoreConfig::yield_before_park`.
+    yield_before_park: bool,
 }
 
 /// Most spare counts on `Shared` a worker keeps (see `Core::spare_refs`).
@@ -160,6 +170,7 @@ impl Core {
             spare_refs: RefCell::new(Vec::new()),
             recording: config.timeline.is_some(),
             seeded: config.seed.map(Seeded::new),
+            yield_before_park: config.yield_before_park,
         }))
     }
 
@@ -324,6 +335,9 @@ impl Core {
                 .load(std::sync::atomic::Ordering::Acquire);
         let report = if busy {
             self.reactor.park(Some(Duration::ZERO))
+        } else if self.yield_before_park && self.shared.yield_for_work() {
+            // Work arrived while yielding: take it next tick, unparked.
+            return;
         } else if self.shared.prepare_park() {
             bump(&self.shared.counters.reactor_parks, 1);
             let report = self.reactor.park(None);

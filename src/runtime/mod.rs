@@ -396,6 +396,7 @@ impl Builder {
             max_tasks: self.max_tasks,
             timeline: timeline.map(|n| (std::time::Instant::now(), n)),
             seed,
+            yield_before_park: self.workers > 1,
         };
         let core = Core::new(0, &config)?;
         if self.start_paused {
