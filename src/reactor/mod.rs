@@ -75,8 +75,11 @@
 //!   remembers only the reactor's never-reused id and a slab key, and finds
 //!   nothing to cancel once that reactor is gone.
 
+mod deadline;
 pub(crate) mod handle;
 pub(crate) mod io;
+#[cfg(target_os = "linux")]
+mod timerfd;
 pub(crate) mod timers;
 
 use std::cell::{Cell, RefCell};
@@ -90,6 +93,7 @@ use std::time::Duration;
 
 use slab::Slab;
 
+use self::deadline::{Deadline, TIMER_TOKEN};
 use self::handle::{lock, Handle, WAKE_TOKEN};
 use self::io::ScheduledIo;
 use self::timers::Timers;
@@ -120,6 +124,8 @@ pub(crate) struct Driver {
     io: RefCell<Slab<Arc<ScheduledIo>>>,
     /// Armed timers.
     timers: RefCell<Timers>,
+    /// What ends a blocking park at the earliest deadline (`deadline.rs`).
+    deadline: Deadline,
     /// This reactor's clock: real, or paused/shifted (`time/clock.rs`).
     clock: Clock,
     /// Wakers collected in `park`, woken after the borrows end. Kept here
@@ -172,6 +178,7 @@ impl Reactor {
                 events: RefCell::new(mio::Events::with_capacity(EVENTS_CAPACITY)),
                 io: RefCell::new(Slab::new()),
                 timers: RefCell::new(Timers::new()),
+                deadline: Deadline::new(),
                 clock: Clock::new(),
                 wake_list: Cell::new(Vec::new()),
                 handle,
@@ -413,10 +420,7 @@ impl Driver {
             paused && timeout.is_none() && next_deadline.is_some() && !self.clock.is_held();
         let wait = match next_deadline {
             _ if auto_advance => Some(Duration::ZERO),
-            Some(deadline) if !paused => {
-                let until = deadline.saturating_duration_since(self.clock.now());
-                Some(timeout.map_or(until, |t| t.min(until)))
-            }
+            Some(deadline) if !paused => self.wait_for(deadline, timeout),
             _ => timeout,
         };
 
@@ -434,6 +438,11 @@ impl Driver {
             }
             let io = self.io.borrow();
             for event in events.iter() {
+                // The deadline alarm only ends the wait: the timers due
+                // are fired below, from the clock.
+                if event.token() == TIMER_TOKEN {
+                    continue;
+                }
                 any_event = true;
                 if event.token() == WAKE_TOKEN {
                     continue;
@@ -461,6 +470,23 @@ impl Driver {
         }
         self.wake_list.set(wakers);
         report
+    }
+
+    /// The poll timeout of a park (not paused) whose earliest timer is due
+    /// at `deadline`, given the caller's `timeout`. A park that does not
+    /// block reads no clock here; one that blocks reads it once and lets
+    /// [`Deadline`] end the wait at the deadline (see `deadline.rs`).
+    fn wait_for(&self, deadline: Instant, timeout: Option<Duration>) -> Option<Duration> {
+        if timeout == Some(Duration::ZERO) {
+            return timeout;
+        }
+        let (now, real_now) = self.clock.now_with_real();
+        let until = deadline.saturating_duration_since(now);
+        if until.is_zero() {
+            return Some(Duration::ZERO);
+        }
+        self.deadline
+            .wait(&self.handle.registry, real_now, until, timeout)
     }
 
     /// Marks the reactor shut down and wakes every task still waiting on
