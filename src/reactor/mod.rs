@@ -1,8 +1,10 @@
 //! The reactor: what a worker does between two batches of tasks.
 //!
 //! Every worker thread owns one [`Reactor`]. It owns a `mio::Poll` (epoll
-//! on Linux), the slab of I/O registrations ([`io`]), and the timer heap
-//! ([`timers`]). One thread, one loop, thousands of waiting tasks: a task
+//! on Linux), the slab of I/O registrations ([`io`]), the timer heap
+//! ([`timers`]) and what wakes a blocked poll at the earliest deadline
+//! ([`deadline`]: a timerfd on Linux, whose two system calls are the
+//! reactor's only unsafe code, fenced in `timerfd.rs`). One thread, one loop, thousands of waiting tasks: a task
 //! that waits on a socket or a deadline leaves its [`Waker`] here and
 //! returns `Pending`; the reactor wakes it when the kernel or the clock
 //! says so, and the executor polls it again.
@@ -25,15 +27,21 @@
 //!  Reactor::park(timeout) ───────────────────────────────────────────────
 //!   1. drain release queues   keys of sockets/timers dropped on other
 //!                             threads are freed (only we touch our slabs)
-//!   2. poll mio               wait = min(timeout, next timer deadline − now)
-//!                             park(Some(0)) with no socket registered skips
-//!                             the syscall entirely (CPU-only workloads);
-//!                             a paused clock never waits for a timer: idle,
-//!                             it polls with a zero timeout and, if nothing
-//!                             is ready, jumps to the next deadline
-//!                             (auto-advance, `time/clock.rs`)
+//!   2. poll mio               a blocking park with a timer armed must end
+//!                             at its deadline: on Linux a timerfd alarm
+//!                             (set only when it must move earlier) ends
+//!                             it to the nanosecond; elsewhere the wait is
+//!                             min(timeout, deadline − now) in milliseconds
+//!                             (`deadline.rs`); park(Some(0)) with no socket
+//!                             registered skips the syscall entirely
+//!                             (CPU-only workloads); a paused clock never
+//!                             waits for a timer: idle, it polls with a
+//!                             zero timeout and, if nothing is ready, jumps
+//!                             to the next deadline (auto-advance,
+//!                             `time/clock.rs`)
 //!   3. dispatch readiness     token → slab → set bits, take the direction's
-//!                             wakers into a list (no waking yet)
+//!                             wakers into a list (no waking yet); then
+//!                             the caller's `awake` (see `park_then`)
 //!   4. fire due timers        pop the heap while deadline ≤ now, take wakers
 //!   5. wake                   every RefCell borrow released, then wake the
 //!                             list: wakers push tasks onto the run queue
@@ -220,7 +228,17 @@ impl Reactor {
     /// `timeout` (`None`: until an event, a timer or an unpark), then wakes
     /// the tasks whose sockets became ready or whose deadlines passed.
     pub(crate) fn park(&self, timeout: Option<Duration>) -> ParkReport {
-        self.driver.park(timeout)
+        self.driver.park(timeout, || ())
+    }
+
+    /// [`park`](Reactor::park), calling `awake` once the wait is over,
+    /// before any task is woken. The executor clears its "parked" flag
+    /// there, so that waking its `block_on` future from this park (the
+    /// same thread) does not also unpark the reactor through the
+    /// `mio::Waker`: that would be a `write` now and one more `epoll_wait`
+    /// at the next park, both for nothing.
+    pub(crate) fn park_then(&self, timeout: Option<Duration>, awake: impl FnOnce()) -> ParkReport {
+        self.driver.park(timeout, awake)
     }
 
     /// Called once when the runtime shuts down, after every task was
@@ -406,7 +424,7 @@ impl Driver {
     }
 
     /// The tick's reactor half (see the module doc).
-    fn park(&self, timeout: Option<Duration>) -> ParkReport {
+    fn park(&self, timeout: Option<Duration>, awake: impl FnOnce()) -> ParkReport {
         self.drain_released();
         let mut report = ParkReport::default();
         let mut wakers = self.wake_list.take();
@@ -456,6 +474,8 @@ impl Driver {
                 }
             }
         }
+
+        awake();
 
         if let Some(deadline) = next_deadline {
             if auto_advance && !any_event {

@@ -231,7 +231,8 @@ fn a_sub_millisecond_deadline_ends_a_blocking_park_within_the_millisecond() {
     let mut quickest = Duration::MAX;
     for _ in 0..200 {
         let start = std::time::Instant::now();
-        let key = with_current(|d| d.timer_insert(Instant::now() + Duration::from_micros(200), &waker));
+        let key =
+            with_current(|d| d.timer_insert(Instant::now() + Duration::from_micros(200), &waker));
         let before = count.0.load(Ordering::SeqCst);
         while count.0.load(Ordering::SeqCst) == before {
             r.park(None);

@@ -74,9 +74,8 @@ impl TimerFd {
         // as this call runs; `value` is a properly initialised `itimerspec`
         // on our stack that the kernel only reads during the call; a null
         // `old_value` is allowed ("not wanted") and nothing is written back.
-        let r = unsafe {
-            libc::timerfd_settime(self.fd.as_raw_fd(), 0, &value, std::ptr::null_mut())
-        };
+        let r =
+            unsafe { libc::timerfd_settime(self.fd.as_raw_fd(), 0, &value, std::ptr::null_mut()) };
         if r < 0 {
             return Err(io::Error::last_os_error());
         }
