@@ -13,6 +13,7 @@ use std::marker::PhantomData;
 use std::ptr;
 
 use super::executor::Core;
+use super::shared::Shared;
 use crate::task::raw::TaskRef;
 
 thread_local! {
@@ -98,13 +99,13 @@ pub(crate) fn expect_worker<R>(what: &str, instead: &str, f: impl FnOnce(&Core) 
 /// Pushes a newly scheduled task onto the current worker's run queue if
 /// this thread *is* its worker; gives it back otherwise.
 #[inline]
-pub(crate) fn push_local(task: TaskRef) -> Result<(), TaskRef> {
+pub(crate) fn push_local(task: TaskRef<Shared>) -> Result<(), TaskRef<Shared>> {
     CURRENT.with(|c| {
         let p = c.get();
         // SAFETY: as in `with_core`: non-null only while an `EnterGuard`
         // borrows the `Core`.
         match unsafe { p.as_ref() } {
-            Some(core) if ptr::eq(core.shared_ptr(), task.shared()) => {
+            Some(core) if ptr::eq(core.shared_ptr(), task.scheduler_ptr()) => {
                 core.push_local(task);
                 Ok(())
             }
