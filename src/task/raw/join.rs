@@ -115,7 +115,7 @@ impl<T, S: Schedule> RawJoin<T, S> {
         }
     }
 
-    /// Stores `waker` for the executor. `Err(state)` if the task completed.
+    /// Stores `waker` for the owner. `Err(state)` if the task completed.
     fn register(&self, state: Snapshot, waker: &Waker) -> Result<(), Snapshot> {
         let header = self.header();
         if state.has_join_waker() {
@@ -176,7 +176,7 @@ impl<T, S: Schedule> Drop for RawJoin<T, S> {
         let task = unsafe { self.task.clone_ref() };
         let header = task.header();
         if !self.done {
-            // Take back (and drop) the waker unless the executor owns it.
+            // Take back (and drop) the waker unless the owner has it.
             let mut state = header.state.load();
             if state.has_join_waker() && !state.is_complete() {
                 state = match header.state.unset_join_waker() {

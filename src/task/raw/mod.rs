@@ -33,7 +33,7 @@
 //! `JoinHandle` charges) and itself. Checked by
 //!
 //! ```text
-//! grep -rnE "crate::(runtime|reactor|time|net|sync|task::(join|remote|builder|join_set|yield_now))|super::super" src/task/raw/
+//! grep -rnE "crate::(runtime|reactor|time|net|sync|task::(join|remote|builder|join_set|yield_now))|(super::){2}" src/task/raw/
 //! ```
 //!
 //! which prints nothing. The files above this layer (`task/mod.rs`,

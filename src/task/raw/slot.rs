@@ -12,7 +12,7 @@
 //! |   vtable              written by the owner at spawn, before  |
 //! |                       any handle exists; read by the owner   |
 //! |                       and by the JoinHandle (any thread)     |
-//! |   join_waker          JoinHandle or executor, see JOIN_WAKER |
+//! |   join_waker          JoinHandle or owner, see JOIN_WAKER    |
 //! +--------------------------------------------------------------+
 //! | Stage<F>: Running(F) | Finished(Result<F::Output, JoinError>)|
 //! |           | Consumed   the future: owner thread; the output: |
@@ -33,7 +33,7 @@
 //! - The output is written by the owner before `COMPLETE` is published
 //!   (release), and moved out or dropped exactly once, after `COMPLETE` is
 //!   observed (acquire), by its owner: the `JoinHandle` if it was interested
-//!   at completion, the worker otherwise (`state.rs`).
+//!   at completion, the owner otherwise (`state.rs`).
 //! - Slot memory outlives every `Waker`, `JoinHandle`, `AbortHandle` and
 //!   queue entry that points at it: each handle and waker holds a count on
 //!   the slot's scheduler (`Arc<S>`, see [`Schedule`]), which keeps the
