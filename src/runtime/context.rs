@@ -2,7 +2,10 @@
 //!
 //! A thread-local pointer to the worker's `Core`, set by [`enter`] for as
 //! long as `block_on` (or a worker thread's loop, or shutdown) runs, so that
-//! `spool::spawn`, wakers and the JoinHandle know where they are.
+//! `spool::spawn` knows where it is, and so does `Shared`'s `Schedule` impl,
+//! through which wakes and dropped handles reach their worker (the local
+//! run queue and the worker's own release path on its thread, the remote
+//! queue elsewhere).
 //!
 //! The guard also refuses to run an executor inside another one: a nested
 //! `block_on` on one thread would stall the outer runtime (its tasks could
