@@ -49,7 +49,7 @@ def param_table(group, funcs):
 
 
 def size_key(label):
-    m = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20}
+    m = {"B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "us": 1_000, "ms": 1_000_000}
     num = "".join(c for c in label if c.isdigit())
     unit = label[len(num):]
     return int(num or 0) * m.get(unit, 1)

@@ -13,6 +13,11 @@
 //! - `timer_armed`: timeouts whose future is pending once (`yield_now`), so
 //!   the timer is really armed and then cancelled.
 //! - `sleep_many`: 10k tasks each sleeping 1 ms, all at once.
+//! - `timer_precision`: how long `sleep(d)` really takes, for d = 10 µs,
+//!   100 µs and 1 ms, measured as a user sees it (an `Instant` read before
+//!   and after the await, one sleep at a time on an idle runtime). The
+//!   reported time is the sleep's actual duration, not a cost: closer to d
+//!   is better. smol's column is `async_io::Timer::after(d)`.
 //!
 //! Run: `cargo bench --bench time`. Results: BENCHMARKS.md.
 
@@ -21,11 +26,11 @@
 
 use std::future::Future;
 use std::hint::black_box;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_executor::LocalExecutor;
 use async_io::Timer;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use futures_lite::FutureExt;
 
 /// Timeouts per iteration of `timer_churn` and `timer_armed`.
@@ -180,5 +185,68 @@ fn sleep_many(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, timer_churn, timer_armed, sleep_many);
+/// The requested durations of `timer_precision`.
+const PRECISION: [(&str, Duration); 3] = [
+    ("10us", Duration::from_micros(10)),
+    ("100us", Duration::from_micros(100)),
+    ("1ms", Duration::from_millis(1)),
+];
+
+/// timer_precision: the actual duration of one `sleep(d)`, awaited alone.
+fn timer_precision(c: &mut Criterion) {
+    let mut g = c.benchmark_group("timer_precision");
+    let rt = spool::Runtime::new().unwrap();
+    let trt = tokio_rt();
+    let ex = LocalExecutor::new();
+    for (name, d) in PRECISION {
+        g.bench_function(BenchmarkId::new("spool", name), |b| {
+            b.iter_custom(|iters| {
+                rt.block_on(async {
+                    let mut slept = Duration::ZERO;
+                    for _ in 0..iters {
+                        let start = Instant::now();
+                        spool::time::sleep(d).await;
+                        slept += start.elapsed();
+                    }
+                    slept
+                })
+            })
+        });
+        g.bench_function(BenchmarkId::new("tokio_current_thread", name), |b| {
+            b.iter_custom(|iters| {
+                trt.block_on(async {
+                    let mut slept = Duration::ZERO;
+                    for _ in 0..iters {
+                        let start = Instant::now();
+                        tokio::time::sleep(d).await;
+                        slept += start.elapsed();
+                    }
+                    slept
+                })
+            })
+        });
+        g.bench_function(BenchmarkId::new("smol", name), |b| {
+            b.iter_custom(|iters| {
+                async_io::block_on(ex.run(async {
+                    let mut slept = Duration::ZERO;
+                    for _ in 0..iters {
+                        let start = Instant::now();
+                        Timer::after(d).await;
+                        slept += start.elapsed();
+                    }
+                    slept
+                }))
+            })
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    timer_churn,
+    timer_armed,
+    sleep_many,
+    timer_precision
+);
 criterion_main!(benches);

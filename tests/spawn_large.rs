@@ -2,12 +2,16 @@
 //! 5: the future used to be moved by value through half a dozen frames on
 //! its way into the arena, so a 512 KiB future spawned on a worker thread,
 //! whose stack is 2 MiB, overflowed it; in debug builds 256 KiB was
-//! enough). Now it is copied once, straight into its slot.
+//! enough). Now it is copied once, straight into its slot (or into the
+//! injection queue's box), however it is reached: `spool::spawn` and the
+//! other task functions, and `Handle::spawn` / `spawn_on` from a worker or
+//! from a plain thread.
 //!
 //! Each case runs in a child process: a stack overflow kills the process,
 //! which must fail the test rather than the whole test binary.
 mod util;
 
+use spool::runtime::Handle;
 use std::process::Command;
 use std::time::Duration;
 
@@ -113,12 +117,67 @@ fn thread_stack_size() {
     assert_eq!(sum, 4096 * KIB);
 }
 
+#[inline(never)]
+fn handle_spawn<const N: usize>(handle: &Handle) -> spool::JoinHandle<usize> {
+    handle.spawn(big::<N>())
+}
+
+#[inline(never)]
+fn handle_spawn_on<const N: usize>(handle: &Handle, worker: usize) -> spool::JoinHandle<usize> {
+    handle.spawn_on(worker, big::<N>())
+}
+
+/// On worker 1 (a 2 MiB stack): to the least-loaded worker, to worker 1
+/// itself (its arena) and to worker 0 (its injection queue).
+fn handle_from_a_worker() {
+    let rt = spool::Builder::new().workers(2).build().unwrap();
+    let sum = rt.block_on(async {
+        spool::spawn_on(1, async {
+            let handle = Handle::current();
+            let a = handle_spawn::<{ 512 * KIB }>(&handle).await.unwrap();
+            let b = handle_spawn_on::<{ 512 * KIB }>(&handle, 1).await.unwrap();
+            let c = handle_spawn_on::<{ 512 * KIB }>(&handle, 0).await.unwrap();
+            a + b + c
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(sum, 3 * 512 * KIB);
+}
+
+/// On a thread with a main thread's 8 MiB stack, a 1 MiB future.
+fn handle_from_a_plain_thread() {
+    let rt = spool::Builder::new().workers(2).build().unwrap();
+    let handle = rt.handle();
+    let tasks = std::thread::Builder::new()
+        .stack_size(8 * 1024 * KIB)
+        .spawn(move || {
+            [
+                handle_spawn::<{ 1024 * KIB }>(&handle),
+                handle_spawn_on::<{ 1024 * KIB }>(&handle, 1),
+            ]
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    let sum = rt.block_on(async {
+        let mut sum = 0;
+        for t in tasks {
+            sum += t.await.unwrap();
+        }
+        sum
+    });
+    assert_eq!(sum, 2 * 1024 * KIB);
+}
+
 fn case(name: &str) {
     let f = match name {
         "worker_spawn" => worker_spawn,
         "main_spawn" => main_spawn,
         "remote_spawn" => remote_spawn,
         "thread_stack_size" => thread_stack_size,
+        "handle_from_a_worker" => handle_from_a_worker,
+        "handle_from_a_plain_thread" => handle_from_a_plain_thread,
         other => panic!("unknown case {other}"),
     };
     on_main_sized_thread(f);
@@ -166,4 +225,14 @@ fn large_future_to_another_worker() {
 #[test]
 fn thread_stack_size_gives_worker_threads_more_stack() {
     run_in_child("thread_stack_size");
+}
+
+#[test]
+fn large_future_through_handle_from_a_worker() {
+    run_in_child("handle_from_a_worker");
+}
+
+#[test]
+fn large_future_through_handle_from_a_plain_thread() {
+    run_in_child("handle_from_a_plain_thread");
 }

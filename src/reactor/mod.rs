@@ -1,8 +1,10 @@
 //! The reactor: what a worker does between two batches of tasks.
 //!
 //! Every worker thread owns one [`Reactor`]. It owns a `mio::Poll` (epoll
-//! on Linux), the slab of I/O registrations ([`io`]), and the timer heap
-//! ([`timers`]). One thread, one loop, thousands of waiting tasks: a task
+//! on Linux), the slab of I/O registrations ([`io`]), the timer heap
+//! ([`timers`]) and what wakes a blocked poll at the earliest deadline
+//! ([`deadline`]: a timerfd on Linux, whose two system calls are the
+//! reactor's only unsafe code, fenced in `timerfd.rs`). One thread, one loop, thousands of waiting tasks: a task
 //! that waits on a socket or a deadline leaves its [`Waker`] here and
 //! returns `Pending`; the reactor wakes it when the kernel or the clock
 //! says so, and the executor polls it again.
@@ -25,15 +27,21 @@
 //!  Reactor::park(timeout) ───────────────────────────────────────────────
 //!   1. drain release queues   keys of sockets/timers dropped on other
 //!                             threads are freed (only we touch our slabs)
-//!   2. poll mio               wait = min(timeout, next timer deadline − now)
-//!                             park(Some(0)) with no socket registered skips
-//!                             the syscall entirely (CPU-only workloads);
-//!                             a paused clock never waits for a timer: idle,
-//!                             it polls with a zero timeout and, if nothing
-//!                             is ready, jumps to the next deadline
-//!                             (auto-advance, `time/clock.rs`)
+//!   2. poll mio               a blocking park with a timer armed must end
+//!                             at its deadline: on Linux a timerfd alarm
+//!                             (set only when it must move earlier) ends
+//!                             it to the nanosecond; elsewhere the wait is
+//!                             min(timeout, deadline − now) in milliseconds
+//!                             (`deadline.rs`); park(Some(0)) with no socket
+//!                             registered skips the syscall entirely
+//!                             (CPU-only workloads); a paused clock never
+//!                             waits for a timer: idle, it polls with a
+//!                             zero timeout and, if nothing is ready, jumps
+//!                             to the next deadline (auto-advance,
+//!                             `time/clock.rs`)
 //!   3. dispatch readiness     token → slab → set bits, take the direction's
-//!                             wakers into a list (no waking yet)
+//!                             wakers into a list (no waking yet); then
+//!                             the caller's `awake` (see `park_then`)
 //!   4. fire due timers        pop the heap while deadline ≤ now, take wakers
 //!   5. wake                   every RefCell borrow released, then wake the
 //!                             list: wakers push tasks onto the run queue
@@ -75,8 +83,11 @@
 //!   remembers only the reactor's never-reused id and a slab key, and finds
 //!   nothing to cancel once that reactor is gone.
 
+mod deadline;
 pub(crate) mod handle;
 pub(crate) mod io;
+#[cfg(target_os = "linux")]
+mod timerfd;
 pub(crate) mod timers;
 
 use std::cell::{Cell, RefCell};
@@ -90,6 +101,7 @@ use std::time::Duration;
 
 use slab::Slab;
 
+use self::deadline::{Deadline, TIMER_TOKEN};
 use self::handle::{lock, Handle, WAKE_TOKEN};
 use self::io::ScheduledIo;
 use self::timers::Timers;
@@ -120,6 +132,8 @@ pub(crate) struct Driver {
     io: RefCell<Slab<Arc<ScheduledIo>>>,
     /// Armed timers.
     timers: RefCell<Timers>,
+    /// What ends a blocking park at the earliest deadline (`deadline.rs`).
+    deadline: Deadline,
     /// This reactor's clock: real, or paused/shifted (`time/clock.rs`).
     clock: Clock,
     /// Wakers collected in `park`, woken after the borrows end. Kept here
@@ -172,6 +186,7 @@ impl Reactor {
                 events: RefCell::new(mio::Events::with_capacity(EVENTS_CAPACITY)),
                 io: RefCell::new(Slab::new()),
                 timers: RefCell::new(Timers::new()),
+                deadline: Deadline::new(),
                 clock: Clock::new(),
                 wake_list: Cell::new(Vec::new()),
                 handle,
@@ -213,7 +228,17 @@ impl Reactor {
     /// `timeout` (`None`: until an event, a timer or an unpark), then wakes
     /// the tasks whose sockets became ready or whose deadlines passed.
     pub(crate) fn park(&self, timeout: Option<Duration>) -> ParkReport {
-        self.driver.park(timeout)
+        self.driver.park(timeout, || ())
+    }
+
+    /// [`park`](Reactor::park), calling `awake` once the wait is over,
+    /// before any task is woken. The executor clears its "parked" flag
+    /// there, so that waking its `block_on` future from this park (the
+    /// same thread) does not also unpark the reactor through the
+    /// `mio::Waker`: that would be a `write` now and one more `epoll_wait`
+    /// at the next park, both for nothing.
+    pub(crate) fn park_then(&self, timeout: Option<Duration>, awake: impl FnOnce()) -> ParkReport {
+        self.driver.park(timeout, awake)
     }
 
     /// Called once when the runtime shuts down, after every task was
@@ -399,7 +424,7 @@ impl Driver {
     }
 
     /// The tick's reactor half (see the module doc).
-    fn park(&self, timeout: Option<Duration>) -> ParkReport {
+    fn park(&self, timeout: Option<Duration>, awake: impl FnOnce()) -> ParkReport {
         self.drain_released();
         let mut report = ParkReport::default();
         let mut wakers = self.wake_list.take();
@@ -413,10 +438,7 @@ impl Driver {
             paused && timeout.is_none() && next_deadline.is_some() && !self.clock.is_held();
         let wait = match next_deadline {
             _ if auto_advance => Some(Duration::ZERO),
-            Some(deadline) if !paused => {
-                let until = deadline.saturating_duration_since(self.clock.now());
-                Some(timeout.map_or(until, |t| t.min(until)))
-            }
+            Some(deadline) if !paused => self.wait_for(deadline, timeout),
             _ => timeout,
         };
 
@@ -434,6 +456,11 @@ impl Driver {
             }
             let io = self.io.borrow();
             for event in events.iter() {
+                // The deadline alarm only ends the wait: the timers due
+                // are fired below, from the clock.
+                if event.token() == TIMER_TOKEN {
+                    continue;
+                }
                 any_event = true;
                 if event.token() == WAKE_TOKEN {
                     continue;
@@ -448,6 +475,8 @@ impl Driver {
             }
         }
 
+        awake();
+
         if let Some(deadline) = next_deadline {
             if auto_advance && !any_event {
                 self.clock.advance_to(deadline);
@@ -461,6 +490,23 @@ impl Driver {
         }
         self.wake_list.set(wakers);
         report
+    }
+
+    /// The poll timeout of a park (not paused) whose earliest timer is due
+    /// at `deadline`, given the caller's `timeout`. A park that does not
+    /// block reads no clock here; one that blocks reads it once and lets
+    /// [`Deadline`] end the wait at the deadline (see `deadline.rs`).
+    fn wait_for(&self, deadline: Instant, timeout: Option<Duration>) -> Option<Duration> {
+        if timeout == Some(Duration::ZERO) {
+            return timeout;
+        }
+        let (now, real_now) = self.clock.now_with_real();
+        let until = deadline.saturating_duration_since(now);
+        if until.is_zero() {
+            return Some(Duration::ZERO);
+        }
+        self.deadline
+            .wait(&self.handle.registry, real_now, until, timeout)
     }
 
     /// Marks the reactor shut down and wakes every task still waiting on

@@ -156,3 +156,97 @@ fn shutdown_wakes_io_waiters_who_then_see_an_error() {
     let poll = reg.poll_io(io::Direction::Read, &mut cx, || socket.recv(&mut buf));
     assert!(matches!(poll, std::task::Poll::Ready(Err(_))));
 }
+
+/// A blocking park with nothing else to wake it: an unpark queued first
+/// makes it return at once (the mio waker stays readable until polled).
+#[cfg(target_os = "linux")]
+fn park_blocking_once(r: &Reactor) -> ParkReport {
+    r.unparker().unpark();
+    r.park(None)
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_deadline_alarm_is_set_only_when_it_must_move_earlier() {
+    let r = Reactor::new().unwrap();
+    let _g = r.enter();
+    let (_count, waker) = counting();
+    let sets = || r.driver.deadline.sets();
+    let now = Instant::now();
+    let at = |secs| now + Duration::from_secs(secs);
+
+    // No timer: a blocking park sets no alarm; neither does a park that
+    // does not block, timer or not.
+    park_blocking_once(&r);
+    assert_eq!(sets(), 0);
+    let k60 = with_current(|d| d.timer_insert(at(60), &waker));
+    r.park(Some(Duration::ZERO));
+    assert_eq!(sets(), 0);
+
+    // The first blocking park with a timer sets the alarm once...
+    park_blocking_once(&r);
+    assert_eq!(sets(), 1);
+    // ...and the same earliest deadline does not set it again.
+    park_blocking_once(&r);
+    park_blocking_once(&r);
+    assert_eq!(sets(), 1);
+
+    // A later timer changes nothing; an earlier one moves the alarm.
+    let k90 = with_current(|d| d.timer_insert(at(90), &waker));
+    park_blocking_once(&r);
+    assert_eq!(sets(), 1);
+    let k30 = with_current(|d| d.timer_insert(at(30), &waker));
+    park_blocking_once(&r);
+    assert_eq!(sets(), 2);
+
+    // Cancelling the earliest timer keeps the (now early) alarm: at worst
+    // one spurious wake-up, never a system call per cancel.
+    with_current(|d| d.timer_remove(k30));
+    park_blocking_once(&r);
+    assert_eq!(sets(), 2);
+
+    // A `Sleep::reset` to an earlier deadline moves it again.
+    with_current(|d| d.timer_reset(k90, at(10), None));
+    park_blocking_once(&r);
+    assert_eq!(sets(), 3);
+
+    with_current(|d| {
+        d.timer_remove(k60);
+        d.timer_remove(k90);
+    });
+    park_blocking_once(&r);
+    assert_eq!(sets(), 3);
+}
+
+/// The alarm ends a blocking park at a sub-millisecond deadline; with
+/// epoll's millisecond timeout (mio rounds up) no such park could take
+/// less than 1 ms. One quick wake-up in a bounded number of tries is
+/// enough, so a loaded machine delays the test, not fails it.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_sub_millisecond_deadline_ends_a_blocking_park_within_the_millisecond() {
+    let r = Reactor::new().unwrap();
+    let _g = r.enter();
+    let (count, waker) = counting();
+    let mut quickest = Duration::MAX;
+    for _ in 0..200 {
+        let start = std::time::Instant::now();
+        let key =
+            with_current(|d| d.timer_insert(Instant::now() + Duration::from_micros(200), &waker));
+        let before = count.0.load(Ordering::SeqCst);
+        while count.0.load(Ordering::SeqCst) == before {
+            r.park(None);
+        }
+        let took = start.elapsed();
+        assert!(took >= Duration::from_micros(200), "fired early: {took:?}");
+        release_timer(r.driver.id(), key);
+        quickest = quickest.min(took);
+        if quickest < Duration::from_micros(900) {
+            break;
+        }
+    }
+    assert!(
+        quickest < Duration::from_micros(900),
+        "no 200 µs timer ended its park within 900 µs (quickest {quickest:?})"
+    );
+}

@@ -331,8 +331,7 @@ impl Core {
             self.reactor.park(Some(Duration::ZERO))
         } else if self.shared.prepare_park() {
             bump(&self.shared.counters.reactor_parks, 1);
-            let report = self.reactor.park(None);
-            self.shared.after_park();
+            let report = self.reactor.park_then(None, || self.shared.after_park());
             self.clock.set(Instant::now());
             report
         } else {

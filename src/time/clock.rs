@@ -107,6 +107,19 @@ impl Clock {
         }
     }
 
+    /// The clock's time and the real time it was read at (one read of the
+    /// system clock; a paused clock reads it only for the second value).
+    #[inline]
+    pub(crate) fn now_with_real(&self) -> (Instant, std::time::Instant) {
+        let real = std::time::Instant::now();
+        let now = match self.state.get() {
+            State::Real => Instant::from_std(real),
+            State::Paused { at } => at,
+            State::Shifted { virt, real: since } => virt + real.saturating_duration_since(since),
+        };
+        (now, real)
+    }
+
     /// True if paused.
     #[inline]
     pub(crate) fn is_paused(&self) -> bool {

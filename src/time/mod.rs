@@ -23,9 +23,26 @@
 //!   it is dropped, or when it moves to another worker (it then re-arms
 //!   there). Dropped on a thread that is not its reactor's, it queues the key
 //!   for the owner (see `reactor/handle.rs`).
-//! - Resolution: deadlines are kept in nanoseconds; the reactor wakes up
-//!   within the epoll timeout's millisecond (rounded up, never early).
-//!   Timers fire in deadline order, equal deadlines in arming order.
+//! - Timers fire in deadline order, equal deadlines in arming order, and
+//!   never early.
+//!
+//! # Precision
+//!
+//! Deadlines are kept in nanoseconds. How late a timer fires depends on
+//! how the parked reactor waits for it (`reactor/deadline.rs`):
+//!
+//! - **Linux**: a `timerfd` alarm ends the wait at the deadline, so a timer
+//!   fires within the kernel's wake-up latency (tens of µs on an idle
+//!   machine): `sleep(100 µs)` takes about 130 µs, `sleep(1 ms)` about
+//!   1.07 ms (medians of the `timer_precision` bench group, BENCHMARKS.md;
+//!   tokio's millisecond timer wheel gives about 1.2 ms and 2.1 ms).
+//! - **Other platforms** (and Linux if the timerfd cannot be opened): the
+//!   poll timeout, in whole milliseconds rounded up, so a timer fires up
+//!   to about a millisecond late.
+//!
+//! Either way, a worker busy running tasks looks at its timers once per
+//! tick (every 128 task polls at most), so a timer is also as late as the
+//! longest run of polls that do not yield.
 //!
 //! ```
 //! use std::time::Duration;

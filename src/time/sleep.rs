@@ -23,6 +23,10 @@ use std::time::Duration;
 use super::Instant;
 use crate::reactor;
 
+/// Waits until `duration` has passed: never less, and on Linux within
+/// tens of microseconds more on an idle machine (elsewhere up to about a
+/// millisecond more; see [the module doc](crate::time#precision)).
+///
 /// ```
 /// use std::time::Duration;
 ///
@@ -32,8 +36,6 @@ use crate::reactor;
 ///     assert!(start.elapsed() >= Duration::from_millis(10));
 /// });
 /// ```
-///
-/// Waits until `duration` has passed.
 ///
 /// # Panics
 ///
