@@ -33,7 +33,7 @@
 //!
 //! - **Linux**: a `timerfd` alarm ends the wait at the deadline, so a timer
 //!   fires within the kernel's wake-up latency (tens of µs on an idle
-//!   machine): `sleep(100 µs)` takes about 130 µs, `sleep(1 ms)` about
+//!   machine): `sleep(100 µs)` takes about 130-155 µs, `sleep(1 ms)` about
 //!   1.07 ms (medians of the `timer_precision` bench group, BENCHMARKS.md;
 //!   tokio's millisecond timer wheel gives about 1.2 ms and 2.1 ms).
 //! - **Other platforms** (and Linux if the timerfd cannot be opened): the
