@@ -19,24 +19,30 @@
 //!
 //! Follow one task through the runtime; each step names the file to open.
 //!
+//! The task mechanism (state word, slot, arena, waker, join protocol, and
+//! all of its unsafe code) is in `task/raw/`, which knows nothing of
+//! workers: it reaches them through one trait, `Schedule`, that the
+//! runtime's per-worker `Shared` implements (`task/raw/mod.rs` draws the
+//! layers). The spawning functions and the runtime sit above it.
+//!
 //! 1. **Spawn** (`task/mod.rs` → `runtime/executor.rs`, `Core::spawn`).
 //!    [`spawn`] finds the worker running on this thread
 //!    (`runtime/context.rs`), picks the size class that fits the future
-//!    (`task/arena.rs`), takes a free slot of that class (or carves one from
-//!    a chunk), copies the future straight into it behind a small header
-//!    (`task/raw.rs`: one copy, however large the future), records the slot
-//!    under a key in a `slab::Slab`, and pushes a `TaskRef` to it onto the
-//!    run queue. It returns a [`JoinHandle`].
+//!    (`task/raw/arena.rs`), takes a free slot of that class (or carves one
+//!    from a chunk), copies the future straight into it behind a small
+//!    header (`task/raw/slot.rs`: one copy, however large the future),
+//!    records the slot under a key in a `slab::Slab`, and pushes a `TaskRef`
+//!    to it onto the run queue. It returns a [`JoinHandle`].
 //! 2. **Run queue** (`runtime/executor.rs`, `Core::tick`). The worker pops
 //!    tasks in FIFO order (or in an order drawn from `Builder::seed`,
 //!    `runtime/seeded.rs`), at most a batch at a time, and polls each through
-//!    a type-erased vtable. The state word (`task/state.rs`) goes from
-//!    `SCHEDULED` to `RUNNING`; each transition returns what the worker
-//!    must do next.
+//!    a type-erased vtable (`TaskRef::poll`). The state word
+//!    (`task/raw/state.rs`) goes from `SCHEDULED` to `RUNNING`; each
+//!    transition returns what the worker must do next.
 //! 3. **Poll.** The future runs until it must wait. It returns `Pending`
 //!    after storing the [`Waker`](std::task::Waker) from its context with
 //!    whatever it waits for: a timer, a socket, a channel.
-//! 4. **Waker** (`task/waker.rs`). The waker is the slot's address with its
+//! 4. **Waker** (`task/raw/waker.rs`). The waker is the slot's address with its
 //!    generation in the spare top bits: no allocation, no per-task `Arc`.
 //!    Waking sets `SCHEDULED` with one atomic operation; a stale waker (its
 //!    task finished, the slot reused) does nothing (after 65,535 reuses of
@@ -46,9 +52,10 @@
 //!    from another thread, and wakes the tasks concerned.
 //! 6. **Back to the run queue.** A woken task is queued again, on its own
 //!    worker: locally when woken on that thread, through the worker's remote
-//!    queue otherwise (`runtime/shared.rs`). When its future finally returns
-//!    `Ready`, the output stays in the slot until the `JoinHandle` takes it
-//!    (`task/join.rs`), and once the last handle to the task (its
+//!    queue otherwise (`Shared::schedule`, `runtime/shared.rs`). When its
+//!    future finally returns `Ready`, the output stays in the slot until the
+//!    `JoinHandle` takes it (`task/raw/join.rs`), and once the last handle
+//!    to the task (its
 //!    `JoinHandle`, any `AbortHandle`) is gone the slot returns to its
 //!    class's free list for the next spawn.
 //!

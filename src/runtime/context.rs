@@ -2,7 +2,10 @@
 //!
 //! A thread-local pointer to the worker's `Core`, set by [`enter`] for as
 //! long as `block_on` (or a worker thread's loop, or shutdown) runs, so that
-//! `spool::spawn`, wakers and the JoinHandle know where they are.
+//! `spool::spawn` knows where it is, and so does `Shared`'s `Schedule` impl,
+//! through which wakes and dropped handles reach their worker (the local
+//! run queue and the worker's own release path on its thread, the remote
+//! queue elsewhere).
 //!
 //! The guard also refuses to run an executor inside another one: a nested
 //! `block_on` on one thread would stall the outer runtime (its tasks could
@@ -13,6 +16,7 @@ use std::marker::PhantomData;
 use std::ptr;
 
 use super::executor::Core;
+use super::shared::Shared;
 use crate::task::raw::TaskRef;
 
 thread_local! {
@@ -98,13 +102,13 @@ pub(crate) fn expect_worker<R>(what: &str, instead: &str, f: impl FnOnce(&Core) 
 /// Pushes a newly scheduled task onto the current worker's run queue if
 /// this thread *is* its worker; gives it back otherwise.
 #[inline]
-pub(crate) fn push_local(task: TaskRef) -> Result<(), TaskRef> {
+pub(crate) fn push_local(task: TaskRef<Shared>) -> Result<(), TaskRef<Shared>> {
     CURRENT.with(|c| {
         let p = c.get();
         // SAFETY: as in `with_core`: non-null only while an `EnterGuard`
         // borrows the `Core`.
         match unsafe { p.as_ref() } {
-            Some(core) if ptr::eq(core.shared_ptr(), task.shared()) => {
+            Some(core) if ptr::eq(core.shared_ptr(), task.scheduler_ptr()) => {
                 core.push_local(task);
                 Ok(())
             }

@@ -38,12 +38,17 @@
 //!
 //! # Unsafe code here
 //!
-//! Only what the owning worker may do to a slot: writing a new task into it
-//! (`raw::occupy`), polling or cancelling its future and dropping its
-//! output through the vtable, taking the join waker under the `JOIN_WAKER`
-//! protocol, returning the slot to the arena, and making the `TaskRef`s of
-//! the run queue and the task table. Each block says which invariant of
-//! `state.rs` or `raw.rs` makes it sound.
+//! Calls only: the code that touches slot memory is in the task mechanism
+//! (`task/raw/`). The `unsafe` blocks here call the owner's steps that the
+//! mechanism leaves to the owning worker (writing a new task into a slot,
+//! `raw::occupy`; `TaskRef::poll`, `cancel`, `complete` and `vacate`;
+//! `Arena::free`) and make the `TaskRef`s of the run queue and the task
+//! table. Each block says why this worker is the slot's owner, or which
+//! invariant of `task/raw/state.rs` or `task/raw/slot.rs` makes it sound.
+//!
+//! The executor reaches the mechanism from above only: the mechanism calls
+//! back into the worker through `Shared`'s `Schedule` impl
+//! (`shared.rs`), never through this file.
 //!
 //! # Invariants
 //!
@@ -84,11 +89,11 @@ use super::timeline::{Recorder, MAIN_KEY};
 use super::{context, Metrics};
 use crate::coop;
 use crate::reactor::Reactor;
-use crate::task::arena::{Arena, Origin};
-use crate::task::join::RawJoin;
-use crate::task::raw::{self, Header, Incoming, TaskRef};
-use crate::task::state::{Completed, PollPending, StartPoll};
-use crate::task::{waker, JoinHandle};
+use crate::task::join::LocalJoin;
+use crate::task::raw::arena::{Arena, Origin};
+use crate::task::raw::state::{PollPending, StartPoll};
+use crate::task::raw::{self, waker, Header, Incoming, TaskRef};
+use crate::task::JoinHandle;
 
 /// Tasks polled per tick before the reactor and remote queue get a look.
 pub(crate) const BATCH: usize = 128;
@@ -119,7 +124,7 @@ struct TaskEntry {
 /// One worker's executor state. See the module docs.
 pub(crate) struct Core {
     shared: Arc<Shared>,
-    run_queue: RefCell<VecDeque<TaskRef>>,
+    run_queue: RefCell<VecDeque<TaskRef<Shared>>>,
     tasks: RefCell<Slab<TaskEntry>>,
     arena: RefCell<Arena>,
     /// Spare buffers swapped with the remote queues when draining them.
@@ -207,7 +212,7 @@ impl Core {
 
     /// Queues a task that a wake on this thread just scheduled.
     #[inline]
-    pub(crate) fn push_local(&self, task: TaskRef) {
+    pub(crate) fn push_local(&self, task: TaskRef<Shared>) {
         bump(&self.shared.counters.wakes_local, 1);
         self.run_queue.borrow_mut().push_back(task);
     }
@@ -222,7 +227,7 @@ impl Core {
     pub(crate) fn spawn_raw<'a, F>(
         &self,
         future: Incoming<'a, F>,
-    ) -> Result<RawJoin<F::Output>, Incoming<'a, F>>
+    ) -> Result<LocalJoin<F::Output>, Incoming<'a, F>>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -235,7 +240,7 @@ impl Core {
         &self,
         future: Incoming<'a, F>,
         name: Option<Cow<'static, str>>,
-    ) -> Result<RawJoin<F::Output>, Incoming<'a, F>>
+    ) -> Result<LocalJoin<F::Output>, Incoming<'a, F>>
     where
         F: Future + 'static,
         F::Output: 'static,
@@ -272,7 +277,7 @@ impl Core {
         // SAFETY: the handle holds a count on our `Shared` (and a handle
         // count on the slot, which `occupy` set).
         let handle = unsafe { TaskRef::from_raw(slot.ptr) };
-        Ok(RawJoin::new(handle, self.take_ref()))
+        Ok(LocalJoin::new(handle, self.take_ref()))
     }
 
     /// Spawns `future` on this worker (see [`Core::spawn_raw`]).
@@ -294,7 +299,7 @@ impl Core {
         let _reactor = self.reactor.enter();
         self.clock.set(Instant::now());
         let mut future = pin!(future);
-        let waker = waker::main_waker(&self.shared);
+        let waker = std::task::Waker::from(self.shared.clone());
         let mut cx = Context::from_waker(&waker);
         self.shared
             .main_woken
@@ -370,7 +375,7 @@ impl Core {
     /// Takes the next task to poll off the run queue: the front (FIFO), or
     /// one drawn from the seed (`seeded.rs`).
     #[inline]
-    fn next_task(&self) -> Option<TaskRef> {
+    fn next_task(&self) -> Option<TaskRef<Shared>> {
         let mut queue = self.run_queue.borrow_mut();
         match &self.seeded {
             None => queue.pop_front(),
@@ -385,16 +390,14 @@ impl Core {
     }
 
     /// Polls one task taken off the run queue.
-    fn run_task(&self, task: TaskRef) {
+    fn run_task(&self, task: TaskRef<Shared>) {
         let header = task.header();
-        let ptr = task.as_ptr();
-        let vtable = header.vtable();
         let generation = match header.state.start_poll() {
             StartPoll::Poll { generation } => generation,
             StartPoll::Cancel => {
-                // SAFETY: owner thread, the task is running (so its stage is
-                // `Running`) and its vtable matches its future type.
-                unsafe { (vtable.cancel)(ptr) };
+                // SAFETY: owner thread (the slot is in our arena, the task
+                // came off our run queue) and the task is now RUNNING.
+                unsafe { task.cancel() };
                 self.complete(task);
                 return;
             }
@@ -412,7 +415,7 @@ impl Core {
                 unsafe { self.poll_recorded(&task, &mut cx, generation) }
             } else {
                 // SAFETY: as for `cancel` above.
-                unsafe { (vtable.poll)(ptr, &mut cx) }
+                unsafe { task.poll(&mut cx) }
             }
         };
         match polled {
@@ -430,20 +433,20 @@ impl Core {
     ///
     /// # Safety
     ///
-    /// As for the task's `vtable.poll`: owner thread, slot occupied, task
+    /// As for `TaskRef::poll`: owner thread, slot occupied, task
     /// running.
     #[cold]
     #[inline(never)]
     unsafe fn poll_recorded(
         &self,
-        task: &TaskRef,
+        task: &TaskRef<Shared>,
         cx: &mut Context<'_>,
         generation: u16,
     ) -> Poll<()> {
         let header = task.header();
         let t0 = Instant::now();
         // SAFETY: the caller's contract.
-        let polled = unsafe { (header.vtable().poll)(task.as_ptr(), cx) };
+        let polled = unsafe { task.poll(cx) };
         if let Some(rec) = &self.shared.timeline {
             let key = header.key.get() as u32;
             rec.record(self.shared.worker, key, generation, t0, Instant::now());
@@ -470,47 +473,26 @@ impl Core {
     /// The task's stage now holds its result: publish `COMPLETE`, then
     /// wake the `JoinHandle`'s task, or drop the output nobody will take
     /// (and free the slot if no handle is left).
-    fn complete(&self, task: TaskRef) {
-        let header = task.header();
-        let completed = header.state.complete();
+    fn complete(&self, task: TaskRef<Shared>) {
         bump(&self.shared.counters.tasks_completed, 1);
-        match completed {
-            Completed::Joinable { wake_joiner: false } => {}
-            Completed::Joinable { wake_joiner: true } => {
-                // SAFETY: JOIN_WAKER was set when COMPLETE was published, so
-                // the cell is ours for good (state.rs) and the handle never
-                // touches it again.
-                let waker = unsafe { (*header.join_waker.get()).take() };
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            }
-            Completed::Unjoined { release } => {
-                // SAFETY: no JoinHandle was interested when COMPLETE was
-                // published, so the output is ours (state.rs); no borrow is
-                // held while it drops.
-                unsafe { (header.vtable().drop_stage)(task.as_ptr()) };
-                if release {
-                    self.release(task);
-                }
-            }
+        // SAFETY: owner thread, right after the task's poll returned Ready
+        // or its future was cancelled; no borrow of ours is held.
+        if unsafe { task.complete() } {
+            self.release(task);
         }
     }
 
     /// Frees the slot of a `COMPLETE` task whose last handle is gone: its
     /// output was taken or dropped already.
-    pub(crate) fn release(&self, task: TaskRef) {
-        let header = task.header();
-        // SAFETY: the handles are gone and the executor is done with the
-        // cell.
-        let stale_waker = unsafe { (*header.join_waker.get()).take() };
-        drop(stale_waker);
-        let entry = self.tasks.borrow_mut().remove(header.key.get());
+    pub(crate) fn release(&self, task: TaskRef<Shared>) {
+        // SAFETY: owner thread (the slot is in our table of live tasks);
+        // the task is complete and its last handle is gone (`complete`
+        // returned true, or a handle's `Schedule::release`).
+        unsafe { task.vacate() };
+        let entry = self.tasks.borrow_mut().remove(task.header().key.get());
         debug_assert_eq!(entry.ptr, task.as_ptr());
-        header.state.release();
         // SAFETY: the slot came from this arena with this class and is now
-        // free (stage emptied, state released); `task` is its last
-        // reference.
+        // free (header vacated); `task` is its last reference.
         unsafe { self.arena.borrow_mut().free(entry.class, task.as_ptr()) };
     }
 
@@ -552,7 +534,7 @@ impl Core {
         self.run_queue.borrow_mut().clear();
         loop {
             // Dropping a future may spawn or wake; sweep until nothing is left.
-            let unfinished: Vec<TaskRef> = self
+            let unfinished: Vec<TaskRef<Shared>> = self
                 .tasks
                 .borrow()
                 .iter()
@@ -572,8 +554,8 @@ impl Core {
                 // The task is not running (we are not inside a poll), so a
                 // fake "start" puts it in the RUNNING state `cancel` expects.
                 task.state().force_running();
-                // SAFETY: owner thread, stage `Running`, matching vtable.
-                unsafe { (task.header().vtable().cancel)(task.as_ptr()) };
+                // SAFETY: owner thread, and the task is RUNNING now.
+                unsafe { task.cancel() };
                 self.complete(task);
             }
             self.run_queue.borrow_mut().clear();
@@ -661,7 +643,7 @@ impl Drop for Core {
     fn drop(&mut self) {
         // Slot memory must outlive every waker and handle: hand it to
         // `Shared`, which frees it when the last of them is gone.
-        let arena = std::mem::replace(self.arena.get_mut(), Arena::new(std::ptr::null()));
+        let arena = std::mem::replace(self.arena.get_mut(), Arena::unowned());
         self.shared.retire(arena);
     }
 }

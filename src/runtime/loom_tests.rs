@@ -1,11 +1,13 @@
-//! Model-checked tests of the cross-thread paths, run with
+//! Model-checked tests of the runtime's cross-thread paths, run with
 //! `RUSTFLAGS="--cfg spool_loom" cargo test --lib --release loom`.
 //!
 //! loom explores every interleaving (within its bounds) of the atomic and
 //! mutex operations of `Shared` (remote queue, injection queue, parking
-//! handshake) and of the task state word, and fails if an assertion breaks
-//! in any of them: a lost wake-up, a task queued twice, an injected task
-//! lost or run twice.
+//! handshake), and fails if an assertion breaks in any of them: a lost
+//! wake-up, a task queued twice, an injected task lost or run twice. The
+//! task mechanism's own models (state word, wakers, join/abort protocol,
+//! through a test scheduler and no reactor) are in
+//! `task/raw/loom_tests.rs`.
 
 use std::mem::MaybeUninit;
 use std::ptr::NonNull;
@@ -16,9 +18,9 @@ use loom::thread;
 
 use super::shared::{Remote, RemoteBatch, Shared};
 use crate::reactor::Reactor;
+use crate::task::raw::state::{PollPending, Wake};
 use crate::task::raw::{Header, TaskRef};
 use crate::task::remote::WorkerJob;
-use crate::task::state::{Completed, Detach, LastRef, PollPending, StartPoll, Wake};
 
 /// A slot header on the heap, owned by the test.
 struct TestSlot(NonNull<Header>);
@@ -34,7 +36,7 @@ impl TestSlot {
         let raw = Box::into_raw(Box::new(MaybeUninit::<Header>::uninit())).cast::<Header>();
         let ptr = NonNull::new(raw).unwrap();
         // SAFETY: fresh, aligned, unshared memory for a Header.
-        unsafe { Header::init_free(ptr, Arc::as_ptr(shared)) };
+        unsafe { Header::init_free(ptr, Arc::as_ptr(shared).cast()) };
         TestSlot(ptr)
     }
     fn header(&self) -> &Header {
@@ -97,26 +99,6 @@ fn loom_remote_wake_vs_park() {
     });
 }
 
-/// A wake during the task's own poll is turned into exactly one requeue,
-/// whichever side of `end_poll_pending` it lands on.
-#[test]
-fn loom_wake_while_running_is_queued_once() {
-    loom::model(|| {
-        let shared = new_shared();
-        let slot = Arc::new(TestSlot::new(&shared));
-        let generation = slot.header().state.occupy();
-        let _ = slot.header().state.start_poll();
-        let waker = {
-            let slot = slot.clone();
-            thread::spawn(move || slot.header().state.wake(generation) == Wake::Push)
-        };
-        let requeue = slot.header().state.end_poll_pending() == PollPending::Requeue;
-        let pushed = waker.join().unwrap();
-        assert!(requeue ^ pushed, "requeue={requeue} pushed={pushed}");
-        assert!(slot.header().state.load().is_scheduled());
-    });
-}
-
 struct CountPlace(Arc<AtomicUsize>);
 
 impl WorkerJob for CountPlace {
@@ -155,193 +137,5 @@ fn loom_injection_queue_hands_over_each_task_once() {
             t.join().unwrap();
         }
         assert_eq!(early + late + refused.load(SeqCst), 2);
-    });
-}
-
-/// What the parties of the join/abort model saw, counted.
-#[derive(Default)]
-struct JoinModel {
-    /// Entries pushed onto a run queue (by the waker or by `abort`).
-    pushes: AtomicUsize,
-    /// The output was taken or dropped.
-    output_gone: AtomicUsize,
-    /// The slot was released.
-    released: AtomicUsize,
-    /// The join waker was woken by the executor.
-    joiner_woken: AtomicUsize,
-    /// The JoinHandle handed its waker to the executor (and did not take it
-    /// back): it must be woken.
-    joiner_registered: AtomicUsize,
-    /// The event the task waits for happened (set before the wake).
-    ready: loom::sync::atomic::AtomicBool,
-}
-
-/// A cell that loom watches: two threads touching it at once fail the model.
-struct Cell<T>(loom::cell::UnsafeCell<T>);
-
-impl<T: Default> Cell<T> {
-    fn set(&self, v: T) {
-        // SAFETY: loom checks that no other thread touches the cell now;
-        // that exclusivity is what the model tests.
-        self.0.with_mut(|c| unsafe { *c = v });
-    }
-    fn take(&self) -> T {
-        // SAFETY: as in `set`.
-        self.0.with_mut(|c| unsafe { std::mem::take(&mut *c) })
-    }
-}
-
-/// The join/abort protocol of `state.rs`, as `join.rs` and `executor.rs`
-/// drive it: the task's worker (this thread), its `JoinHandle` on a thread,
-/// and on another an `AbortHandle` that aborts, then the task's waker, then
-/// the `AbortHandle` going away. In
-/// every interleaving the output is taken or dropped exactly once, the slot
-/// is released exactly once and only after every handle is gone, the
-/// output and the join-waker cell are never touched by two threads at once
-/// (loom checks the cells), a task is pushed at most once per idle spell,
-/// and a registered joiner is woken exactly once.
-#[test]
-fn loom_join_abort_protocol() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(2);
-    builder.check(|| {
-        let shared = new_shared();
-        let slot = Arc::new(TestSlot::new(&shared));
-        let output = Arc::new(Cell(loom::cell::UnsafeCell::new(0u32)));
-        let join_cell = Arc::new(Cell(loom::cell::UnsafeCell::new(false)));
-        let seen = Arc::new(JoinModel::default());
-        let generation = slot.header().state.occupy();
-        slot.header().state.add_handle(); // `JoinHandle::abort_handle`
-
-        let join = {
-            let (slot, output, join_cell, seen) = (
-                slot.clone(),
-                output.clone(),
-                join_cell.clone(),
-                seen.clone(),
-            );
-            thread::spawn(move || {
-                let state = &slot.header().state;
-                // One poll of the JoinHandle (`RawJoin::poll`).
-                let now = state.load();
-                let completed = if now.is_complete() {
-                    Some(now)
-                } else {
-                    join_cell.set(true);
-                    match state.set_join_waker() {
-                        Ok(_) => {
-                            seen.joiner_registered.fetch_add(1, SeqCst);
-                            None // Pending
-                        }
-                        Err(now) => Some(now),
-                    }
-                };
-                let took = if let Some(now) = completed {
-                    // `RawJoin::take_output`.
-                    if !now.has_join_waker() {
-                        join_cell.take();
-                    }
-                    assert_eq!(output.take(), 42, "the output was there");
-                    seen.output_gone.fetch_add(1, SeqCst);
-                    true
-                } else {
-                    false
-                };
-                // `Drop for RawJoin`.
-                if !took {
-                    let mut now = state.load();
-                    if now.has_join_waker() && !now.is_complete() {
-                        now = match state.unset_join_waker() {
-                            Ok(_) => {
-                                seen.joiner_registered.fetch_sub(1, SeqCst);
-                                state.load()
-                            }
-                            Err(now) => now,
-                        };
-                    }
-                    if !now.has_join_waker() {
-                        join_cell.take();
-                    }
-                    match state.detach() {
-                        Detach::Detached => return,
-                        Detach::Complete => {
-                            assert_eq!(output.take(), 42);
-                            seen.output_gone.fetch_add(1, SeqCst);
-                        }
-                    }
-                }
-                if state.drop_join_handle() == LastRef::Release {
-                    seen.released.fetch_add(1, SeqCst);
-                }
-            })
-        };
-        // The AbortHandle's thread is also where the event happens and the
-        // task's waker is woken (two threads instead of three keep the
-        // model small enough to explore).
-        let other = {
-            let (slot, seen) = (slot.clone(), seen.clone());
-            thread::spawn(move || {
-                let state = &slot.header().state;
-                if state.abort() == Wake::Push {
-                    seen.pushes.fetch_add(1, SeqCst);
-                }
-                seen.ready.store(true, SeqCst);
-                if state.wake(generation) == Wake::Push {
-                    seen.pushes.fetch_add(1, SeqCst);
-                }
-                if state.drop_handle() == LastRef::Release {
-                    seen.released.fetch_add(1, SeqCst);
-                }
-            })
-        };
-
-        // The worker: the task finishes once its event happened, or is
-        // cancelled; until then a poll returns Pending and the task runs
-        // again when requeued or pushed.
-        let state = &slot.header().state;
-        loop {
-            if state.start_poll() == StartPoll::Cancel || seen.ready.load(SeqCst) {
-                break;
-            }
-            if state.end_poll_pending() == PollPending::Idle {
-                // The waker (or `abort`) pushes it: wait for that.
-                while seen.pushes.load(SeqCst) == 0 {
-                    thread::yield_now();
-                }
-            }
-        }
-        output.set(42);
-        match state.complete() {
-            Completed::Joinable { wake_joiner } => {
-                if wake_joiner {
-                    assert!(join_cell.take(), "JOIN_WAKER set with an empty cell");
-                    seen.joiner_woken.fetch_add(1, SeqCst);
-                }
-            }
-            Completed::Unjoined { release } => {
-                assert_eq!(output.take(), 42);
-                seen.output_gone.fetch_add(1, SeqCst);
-                if release {
-                    seen.released.fetch_add(1, SeqCst);
-                }
-            }
-        }
-        for t in [join, other] {
-            t.join().unwrap();
-        }
-        assert_eq!(
-            seen.output_gone.load(SeqCst),
-            1,
-            "output taken or dropped once"
-        );
-        assert_eq!(seen.released.load(SeqCst), 1, "slot released once");
-        assert!(seen.pushes.load(SeqCst) <= 1, "pushed twice");
-        assert_eq!(
-            seen.joiner_woken.load(SeqCst),
-            seen.joiner_registered.load(SeqCst),
-            "a registered joiner is woken exactly once"
-        );
-        let end = state.load();
-        assert!(end.is_complete() && end.handles() == 0, "{end:?}");
     });
 }

@@ -3,7 +3,10 @@
 //! - `executor.rs`: one worker's run queue, task table
 //!   and run loop; read it first.
 //! - `shared.rs`: the part of a worker other threads may touch (remote
-//!   queue, parking handshake, counters).
+//!   queue, parking handshake, counters); it is the worker's scheduler for
+//!   the task mechanism (`impl Schedule for Shared`, the one seam between
+//!   `task/raw/` and the runtime: the runtime uses the mechanism, never the
+//!   other way round).
 //! - `context.rs`: which worker runs on this thread.
 //! - `metrics.rs`: the counters behind [`Runtime::metrics`].
 //! - `handle.rs`: what the workers share (placement, injection into other
@@ -11,6 +14,8 @@
 //!   reach the runtime from any thread.
 //! - `blocking.rs`: the `spawn_blocking` thread pool.
 //! - `seeded.rs`: the seeded run-queue order of `Builder::seed`.
+//! - `dump.rs`, `timeline.rs`: the task dump and the poll timeline.
+//! - `loom_tests.rs`: loom models of `Shared`'s cross-thread paths.
 //!
 //! # Workers
 //!

@@ -4,6 +4,15 @@
 //! (thread-bound); other holders are wakers, `JoinHandle`s and
 //! `AbortHandle`s, which may live on any thread and may outlive the runtime.
 //!
+//! `Shared` is the scheduler of the worker's tasks for the task mechanism:
+//! it implements `task::raw::Schedule`, the one seam between the two
+//! (`schedule`: a woken task goes to the local run queue on the worker's
+//! own thread, to the remote queue otherwise; `release`: a completed slot
+//! whose last handle went is freed at once on the worker's thread, through
+//! the remote queue otherwise; `give_back`: a handle's count dropped on the
+//! worker's thread is kept for the next spawn). It is also the `block_on`
+//! future's waker (`impl Wake`: sets `main_woken`).
+//!
 //! # Invariants
 //!
 //! - The **remote queue** holds slots that became `SCHEDULED` through a wake
@@ -24,16 +33,18 @@
 //!   last waker or handle that might still read a slot header.
 
 use std::fmt;
+use std::sync::Arc;
+use std::task::Wake;
 
+use super::context;
 use super::metrics::Counters;
 use super::timeline::Recorder;
-use std::sync::Arc;
 
 use crate::loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering::*};
 use crate::loom::sync::Mutex;
 use crate::reactor::Unparker;
-use crate::task::arena::Arena;
-use crate::task::raw::TaskRef;
+use crate::task::raw::arena::Arena;
+use crate::task::raw::{Schedule, TaskRef};
 use crate::task::remote::WorkerJob;
 
 /// Times [`Shared::yield_for_work`] gives up the CPU before its worker
@@ -71,10 +82,10 @@ pub(crate) struct Shared {
 #[derive(Debug)]
 pub(crate) enum Remote {
     /// The task was woken from another thread: queue it.
-    Wake(TaskRef),
+    Wake(TaskRef<Shared>),
     /// The last handle of the completed task was dropped on another
     /// thread: free the slot.
-    Release(TaskRef),
+    Release(TaskRef<Shared>),
 }
 
 struct RemoteQueues {
@@ -271,6 +282,54 @@ impl Shared {
     /// Keeps the arena's memory until the last reference to `self` is gone.
     pub(crate) fn retire(&self, arena: Arena) {
         *self.retired.lock().unwrap() = Some(arena);
+    }
+}
+
+impl Schedule for Shared {
+    #[inline]
+    fn schedule(&self, task: TaskRef<Shared>) {
+        if let Err(task) = context::push_local(task) {
+            // Refused only after shutdown, when nothing runs any more.
+            let _ = self.push_remote(Remote::Wake(task));
+        }
+    }
+
+    fn release(self: Arc<Self>, task: TaskRef<Shared>) {
+        let mut task = Some(task);
+        let mut this = Some(self);
+        context::with_core(|core| {
+            let here = this.as_ref().expect("taken once");
+            if std::ptr::eq(core.shared_ptr(), Arc::as_ptr(here)) {
+                core.release(task.take().expect("taken once"));
+                core.recycle_ref(this.take().expect("taken once"));
+            }
+        });
+        if let (Some(task), Some(this)) = (task, this) {
+            // Refused after shutdown: the slot goes with the retired arena.
+            let _ = this.push_remote(Remote::Release(task));
+        }
+    }
+
+    #[inline]
+    fn give_back(self: Arc<Self>) {
+        let mut this = Some(self);
+        context::with_core(|core| {
+            let here = this.as_ref().expect("taken once");
+            if std::ptr::eq(core.shared_ptr(), Arc::as_ptr(here)) {
+                core.recycle_ref(this.take().expect("taken once"));
+            }
+        });
+    }
+}
+
+/// The waker of the worker's `block_on` future (`Core::block_on`).
+impl Wake for Shared {
+    fn wake(self: Arc<Self>) {
+        self.wake_main();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.wake_main();
     }
 }
 

@@ -1,31 +1,32 @@
 //! Tasks: spawning, joining, aborting, yielding.
 //!
 //! A *task* is a future the runtime owns and polls on its own. Spawning one
-//! puts the future into a slot of the worker's arena (`arena.rs`), gives it a
-//! key in the worker's slab, and queues it; the returned [`JoinHandle`]
+//! puts the future into a slot of the worker's arena (`raw/arena.rs`), gives
+//! it a key in the worker's slab, and queues it; the returned [`JoinHandle`]
 //! awaits its output.
 //!
-//! Files, in reading order:
+//! Two layers, the lower one knowing nothing of the upper:
 //!
-//! - `state.rs`: the atomic state word of a slot and its transitions (safe
-//!   code; the diagram of task states is here);
-//! - `raw.rs`: slot layout and the type-erased vtable (unsafe);
-//! - `arena.rs`: size-classed slot storage (unsafe);
-//! - `waker.rs`: the `RawWakerVTable` (unsafe);
-//! - `join.rs`: `JoinHandle`, `AbortHandle`, `JoinError` and the handle
-//!   protocol (unsafe);
-//! - `remote.rs`: tasks started from another thread (`spawn_on`,
-//!   `Runtime::spawn`, `spawn_blocking`);
-//! - `join_set.rs`, `builder.rs`, `yield_now.rs`: the rest of the API.
+//! - `raw/`: **the mechanism** (all of the unsafe code of tasks): the state
+//!   word (`state.rs`, safe code, with the diagram of task states), the slot
+//!   layout, vtable and the owner's steps (`slot.rs`), size-classed slot
+//!   storage (`arena.rs`), the `RawWakerVTable` (`waker.rs`) and the join
+//!   protocol with `JoinError` (`join.rs`). It reaches whoever owns the
+//!   tasks through one trait, `raw::Schedule`, which the runtime's `Shared`
+//!   implements, and imports nothing from the runtime nor from the files
+//!   below (see `raw/mod.rs` for the grep that checks it).
+//! - this folder's other files, **the API above it**: the spawning
+//!   functions (this file), `join.rs` (`JoinHandle`, `AbortHandle` over the
+//!   slot handles), `remote.rs` (tasks started from another thread:
+//!   `spawn_on`, `Runtime::spawn`, `spawn_blocking`), `builder.rs`,
+//!   `join_set.rs` and `yield_now.rs`. These use the runtime (the current
+//!   worker, its `Core`) and are safe code.
 
-pub(crate) mod arena;
 mod builder;
 pub(crate) mod join;
 mod join_set;
 pub(crate) mod raw;
 pub(crate) mod remote;
-pub(crate) mod state;
-pub(crate) mod waker;
 mod yield_now;
 
 use std::fmt;

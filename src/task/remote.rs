@@ -37,7 +37,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
-use super::join::{AbortHandle, JoinError, JoinHandle, RawJoin};
+use super::join::{AbortHandle, JoinError, JoinHandle, LocalJoin};
 use super::raw::{spawn_in_place, Incoming};
 use crate::runtime::executor::Core;
 use crate::runtime::handle::RuntimeInner;
@@ -63,7 +63,7 @@ where
 /// What a remote handle learns when polled.
 pub(crate) enum RemoteOutcome<T> {
     /// The task is in a worker's arena: continue with its slot handle.
-    Placed(RawJoin<T>),
+    Placed(LocalJoin<T>),
     /// The task finished without a slot (blocking job, or cancelled before
     /// it was placed).
     Done(Result<T, JoinError>),
@@ -111,7 +111,7 @@ struct State<P, T> {
     /// The future or closure, until someone takes it.
     payload: Option<P>,
     /// The slot handle, once placed and until the caller takes it.
-    placed: Option<RawJoin<T>>,
+    placed: Option<LocalJoin<T>>,
     /// The slot, once placed: for `abort` and `is_finished`.
     slot: Option<AbortHandle>,
     /// The result, for tasks that finish without a slot.
@@ -235,7 +235,7 @@ where
                     if s.aborted {
                         raw.abort(); // aborted while we were spawning
                     }
-                    s.slot = Some(raw.abort_handle());
+                    s.slot = Some(AbortHandle::local(raw.slot_handle()));
                     s.placed = Some(raw);
                     s.waker.take()
                 };

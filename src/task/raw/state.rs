@@ -20,7 +20,7 @@
 //! # Transitions
 //!
 //! ```text
-//!            occupy (Core::spawn)             start_poll (Core::run_task)
+//!            occupy (owner spawns)           start_poll (owner's loop)
 //!  (free) ────────────────────▶ SCHEDULED ─────────────────────────▶ RUNNING
 //!                                  ▲                                    │
 //!          wake (idle task):       │                                    │ poll returned
@@ -28,7 +28,7 @@
 //!          queues it               │                                    │   PollPending::Requeue if
 //!                                  │                                    │   woken meanwhile, else Idle
 //!          wake while RUNNING ─────┘ (sets SCHEDULED only: Wake::Nothing,│
-//!                                     the executor requeues it)         └─ Ready / panic / CANCELLED:
+//!                                     the owner requeues it)            └─ Ready / panic / CANCELLED:
 //!                                                                           complete
 //!                                                                             │
 //!                                                 COMPLETE (output in the slot, or dropped
@@ -40,19 +40,21 @@
 //!
 //! # Invariants
 //!
-//! - A slot is in its worker's local run queue, or in its remote queue as
-//!   a `Wake` entry, exactly when it is `SCHEDULED`, not `RUNNING` and not
-//!   `COMPLETE`; it is in at most one of them. The remote queue also
-//!   carries `Release` entries: `COMPLETE` slots whose last handle was
-//!   dropped on another thread, for the owner to free. A queued slot is
-//!   therefore never freed before its entry is handled.
-//! - Only the owning worker clears `SCHEDULED`, sets `RUNNING` and sets
+//! - A slot has a run-queue entry (one handed to `Schedule::schedule`, or
+//!   pushed by the owner itself: the runtime keeps it in the owner's local
+//!   run queue, or as a `Wake` entry of its remote queue) exactly when it
+//!   is `SCHEDULED`, not `RUNNING` and not `COMPLETE`, and at most one.
+//!   A release request (`Schedule::release`: the runtime's `Release`
+//!   entries) is made only for a `COMPLETE` slot whose last handle went, for
+//!   the owner to free. A queued slot is therefore never freed before its
+//!   entry is handled.
+//! - Only the owner clears `SCHEDULED`, sets `RUNNING` and sets
 //!   `COMPLETE`. Wakers (any thread) only ever *set* `SCHEDULED`, and only
 //!   on a slot whose generation matches theirs and which is not `COMPLETE`.
 //!   Handles (any thread) set `CANCELLED` and `SCHEDULED`, add and remove
 //!   handle counts, and clear `JOIN_INTEREST`.
 //! - **A slot is freed exactly once: when it is `COMPLETE` and its handle
-//!   count is zero**, by whoever made that true (the executor completing a
+//!   count is zero**, by whoever made that true (the owner completing a
 //!   task that has no handle, or the last handle going away after
 //!   completion). So a `JoinHandle` or `AbortHandle` always points at its
 //!   own task, however many tasks the slot saw meanwhile: the generation
@@ -64,10 +66,10 @@
 //!   poll of a later occupant, which futures must tolerate anyway.
 //! - `JOIN_WAKER` decides who owns the join-waker cell in the header: while
 //!   it is clear the `JoinHandle` may write the cell; while it is set only the
-//!   executor may, and only after it set `COMPLETE`. Once `COMPLETE` is set,
+//!   owner may, and only after it set `COMPLETE`. Once `COMPLETE` is set,
 //!   `JOIN_WAKER` never changes again.
 //! - The output belongs to the `JoinHandle` if `JOIN_INTEREST` was set when
-//!   `COMPLETE` was published, and to the executor otherwise (it drops it at
+//!   `COMPLETE` was published, and to the owner otherwise (it drops it at
 //!   once). A `JoinHandle` going away before completion clears
 //!   `JOIN_INTEREST` only while `COMPLETE` is clear ([`State::detach`]), so
 //!   exactly one side owns the output.
@@ -76,16 +78,16 @@ use crate::loom::sync::atomic::{AtomicU64, Ordering::*};
 
 /// In a run queue, or must be put back into one when its poll ends.
 const SCHEDULED: u64 = 1 << 0;
-/// Being polled by its worker right now.
+/// Being polled by its owner right now.
 const RUNNING: u64 = 1 << 1;
 /// The future is gone; the slot holds the output (or a `JoinError`), or
 /// held it and it was taken or dropped.
 const COMPLETE: u64 = 1 << 2;
-/// `abort()` was called: the worker drops the future at its next turn.
+/// `abort()` was called: the owner drops the future at its next turn.
 const CANCELLED: u64 = 1 << 3;
 /// The `JoinHandle` is alive and will take (or drop) the output.
 const JOIN_INTEREST: u64 = 1 << 4;
-/// The join-waker cell holds a waker the executor must wake on completion.
+/// The join-waker cell holds a waker the owner must wake on completion.
 const JOIN_WAKER: u64 = 1 << 5;
 
 /// One handle (the `JoinHandle` or an `AbortHandle`) in the count.
@@ -133,7 +135,7 @@ impl Snapshot {
     pub(crate) fn has_join_interest(self) -> bool {
         self.0 & JOIN_INTEREST != 0
     }
-    /// The executor owns the join-waker cell and wakes it on completion.
+    /// The owner owns the join-waker cell and wakes it on completion.
     pub(crate) fn has_join_waker(self) -> bool {
         self.0 & JOIN_WAKER != 0
     }
@@ -176,12 +178,12 @@ impl std::fmt::Debug for Snapshot {
 pub(crate) enum Wake {
     /// The task was idle: the caller must push it onto a run queue.
     Push,
-    /// Nothing to do: already scheduled, running (the executor requeues it),
+    /// Nothing to do: already scheduled, running (the owner requeues it),
     /// finished, or a stale waker.
     Nothing,
 }
 
-/// What the worker must do with a task it took off the run queue.
+/// What the owner must do with a task it took off the run queue.
 #[derive(Debug, PartialEq, Eq)]
 #[must_use]
 pub(crate) enum StartPoll {
@@ -191,24 +193,24 @@ pub(crate) enum StartPoll {
     Cancel,
 }
 
-/// What the worker must do after a poll returned `Pending`.
+/// What the owner must do after a poll returned `Pending`.
 #[derive(Debug, PartialEq, Eq)]
 #[must_use]
 pub(crate) enum PollPending {
     /// Nobody woke it: it waits for a wake.
     Idle,
-    /// It was woken during its poll: the worker must queue it again.
+    /// It was woken during its poll: the owner must queue it again.
     Requeue,
 }
 
-/// What the worker must do after publishing `COMPLETE`.
+/// What the owner must do after publishing `COMPLETE`.
 #[derive(Debug, PartialEq, Eq)]
 #[must_use]
 pub(crate) enum Completed {
-    /// The `JoinHandle` will take the output; if `wake_joiner`, the worker
+    /// The `JoinHandle` will take the output; if `wake_joiner`, the owner
     /// now owns the join-waker cell and must wake the waker in it.
     Joinable { wake_joiner: bool },
-    /// Nobody will take the output: the worker drops it now, and, if
+    /// Nobody will take the output: the owner drops it now, and, if
     /// `release`, also frees the slot (no handle is left at all).
     Unjoined { release: bool },
 }
@@ -218,7 +220,7 @@ pub(crate) enum Completed {
 #[must_use]
 pub(crate) enum Detach {
     /// The task is still running and now detached; the handle's count is
-    /// gone, and the worker drops the output when the task completes.
+    /// gone, and the owner drops the output when the task completes.
     Detached,
     /// The task completed first: the output is the handle's to drop, then
     /// it gives up its count with [`State::drop_join_handle`].
@@ -230,7 +232,7 @@ pub(crate) enum Detach {
 #[must_use]
 pub(crate) enum LastRef {
     /// It was the last handle of a completed task: the slot must be freed
-    /// (by the owning worker).
+    /// (by the owner).
     Release,
     /// Something still holds the slot.
     Keep,
@@ -311,7 +313,7 @@ impl State {
                 return Wake::Nothing;
             }
             // Like a wake: SCHEDULED makes a running task go back onto the
-            // queue after its poll, where the worker sees CANCELLED. Only an
+            // queue after its poll, where the owner sees CANCELLED. Only an
             // idle task must be pushed by us.
             let idle = !s.is_scheduled() && !s.is_running();
             let next = cur | CANCELLED | SCHEDULED;
@@ -323,7 +325,7 @@ impl State {
         }
     }
 
-    /// The worker takes the task off its queue: `SCHEDULED` → `RUNNING`.
+    /// The owner takes the task off its queue: `SCHEDULED` → `RUNNING`.
     /// Owner thread only.
     #[inline]
     pub(crate) fn start_poll(&self) -> StartPoll {
@@ -440,15 +442,15 @@ impl State {
         }
     }
 
-    /// Hands the join-waker cell to the executor. Fails (with the current
+    /// Hands the join-waker cell to the owner. Fails (with the current
     /// word) if the task completed first; the cell then stays the handle's.
     #[inline]
     pub(crate) fn set_join_waker(&self) -> Result<Snapshot, Snapshot> {
         self.update_unless_complete(|s| s | JOIN_WAKER)
     }
 
-    /// Takes the join-waker cell back from the executor, so the handle may
-    /// overwrite it. Fails if the task completed first (the executor owns
+    /// Takes the join-waker cell back from the owner, so the handle may
+    /// overwrite it. Fails if the task completed first (the owner owns
     /// the cell for good then).
     #[inline]
     pub(crate) fn unset_join_waker(&self) -> Result<Snapshot, Snapshot> {

@@ -23,23 +23,25 @@
 //!
 //! # Invariants
 //!
-//! - Owner thread only: the arena is part of its worker's `Core`.
+//! - Owner thread only: the arena belongs to its scheduler's owner (the
+//!   runtime's worker `Core`).
 //! - Every slot handed out has a valid [`Header`] (written once when it is
 //!   carved) whose `state` stays readable until the arena is dropped, even
 //!   while the slot is free.
 //! - The free list is intrusive: a free slot stores the next free slot's
 //!   address right after its header (the stage area, unused while free).
-//! - The chunks outlive every waker: when the runtime shuts down, the arena
-//!   is moved into the worker's `Shared` (see `Shared::retire`), which frees
-//!   it only when the last waker or handle pointing into it is gone.
+//! - The chunks outlive every waker: when its owner goes, the arena is
+//!   moved into the scheduler that wakers and handles count on (the
+//!   runtime's `Shared::retire`), which frees it only when the last waker
+//!   or handle pointing into it is gone.
 
 use std::alloc::{alloc, dealloc, handle_alloc_error, Layout};
 use std::fmt;
 use std::mem::size_of;
 use std::ptr::NonNull;
 
-use super::raw::Header;
-use crate::runtime::shared::Shared;
+use super::slot::Header;
+use super::Schedule;
 
 /// log2 of the smallest class (64 B: a cache line).
 const MIN_SHIFT: u32 = 6;
@@ -96,21 +98,35 @@ impl Drop for Chunk {
 pub(crate) struct Arena {
     classes: Vec<Class>,
     chunks: Vec<Chunk>,
-    shared: *const Shared,
+    /// The scheduler every slot's header points at (an `S: Schedule`).
+    scheduler: *const (),
 }
 
 // SAFETY: the arena's raw pointers only point into its own chunks (and to
-// the `Shared` that outlives it); it is moved to another thread only as a
-// whole, in `Shared::retire`, after which nobody uses it except to drop it.
+// the scheduler that outlives it); it is moved to another thread only as a
+// whole (the runtime's `Shared::retire`), after which nobody uses it except
+// to drop it.
 unsafe impl Send for Arena {}
 
 impl Arena {
-    /// An empty arena whose slots will belong to the worker `shared`.
-    pub(crate) fn new(shared: *const Shared) -> Arena {
+    /// An empty arena whose slots will belong to `scheduler`: their
+    /// `TaskRef`s are `TaskRef<S>`, and `scheduler` must outlive the slots'
+    /// memory (see the module invariants).
+    pub(crate) fn new<S: Schedule>(scheduler: *const S) -> Arena {
         Arena {
             classes: Vec::new(),
             chunks: Vec::new(),
-            shared,
+            scheduler: scheduler.cast(),
+        }
+    }
+
+    /// An arena that will never hand out a slot's `TaskRef` (an empty
+    /// placeholder, or a test's).
+    pub(crate) fn unowned() -> Arena {
+        Arena {
+            classes: Vec::new(),
+            chunks: Vec::new(),
+            scheduler: std::ptr::null(),
         }
     }
 
@@ -173,7 +189,7 @@ impl Arena {
         let ptr = ptr.cast::<Header>();
         // SAFETY: the slot is fresh, aligned (chunks are aligned to the class
         // size, up to 4 KiB, and slots are multiples of it) and unshared.
-        unsafe { Header::init_free(ptr, self.shared) };
+        unsafe { Header::init_free(ptr, self.scheduler) };
         Slot {
             ptr,
             class,
@@ -218,8 +234,9 @@ impl Arena {
         c.end = unsafe { raw.add(bytes) };
     }
 
-    /// Chunks (and boxed slots) allocated so far.
-    #[cfg(test)]
+    /// Allocations made so far: 64 KiB chunks (each carved into many
+    /// slots) plus one per boxed fallback slot; not a count of slots.
+    #[cfg(all(test, not(spool_loom)))]
     fn chunk_count(&self) -> usize {
         self.chunks.len()
     }
@@ -263,7 +280,7 @@ mod tests {
 
     #[test]
     fn freed_slots_are_reused_lifo() {
-        let mut arena = Arena::new(std::ptr::null());
+        let mut arena = Arena::unowned();
         let a = arena.alloc(0);
         let b = arena.alloc(0);
         assert_eq!(a.origin, Origin::Fresh);

@@ -6,13 +6,13 @@
 //! +--------------------------------------------------------------+
 //! | Header                                                       |
 //! |   state: State        any thread (atomic)                    |
-//! |   shared: *Shared     set when the slot is carved, never     |
-//! |                       changes (the worker that owns the slot)|
+//! |   scheduler: *S       set when the slot is carved, never     |
+//! |                       changes (the `Schedule` owning it)     |
 //! |   key, polls          owner thread only                      |
 //! |   vtable              written by the owner at spawn, before  |
 //! |                       any handle exists; read by the owner   |
 //! |                       and by the JoinHandle (any thread)     |
-//! |   join_waker          JoinHandle or executor, see JOIN_WAKER |
+//! |   join_waker          JoinHandle or owner, see JOIN_WAKER    |
 //! +--------------------------------------------------------------+
 //! | Stage<F>: Running(F) | Finished(Result<F::Output, JoinError>)|
 //! |           | Consumed   the future: owner thread; the output: |
@@ -26,33 +26,36 @@
 //!   never reallocated, so `Stage::Running(F)` is pinned for as long as the
 //!   task lives, and a slot address is a stable task identity (with the
 //!   generation, for wakers).
-//! - The future is written, polled and dropped only by the owning worker
-//!   thread.
-//! - The output is written by the owning worker before `COMPLETE` is
-//!   published (release), and moved out or dropped exactly once, after
-//!   `COMPLETE` is observed (acquire), by its owner: the `JoinHandle` if
-//!   it was interested at completion, the worker otherwise (`state.rs`).
+//! - The future is written, polled and dropped only by the owner's
+//!   thread (the thread that holds the slot's arena): the `unsafe` owner
+//!   steps of [`TaskRef`] (`poll`, `cancel`, `complete`, `vacate`) and
+//!   [`occupy`].
+//! - The output is written by the owner before `COMPLETE` is published
+//!   (release), and moved out or dropped exactly once, after `COMPLETE` is
+//!   observed (acquire), by its owner: the `JoinHandle` if it was interested
+//!   at completion, the owner otherwise (`state.rs`).
 //! - Slot memory outlives every `Waker`, `JoinHandle`, `AbortHandle` and
 //!   queue entry that points at it: each handle and waker holds a count on
-//!   the worker's `Arc<Shared>`, which owns the arena's chunks once the
-//!   runtime is gone; queue entries live inside the worker. A [`TaskRef`]
-//!   is the type of such a pointer.
+//!   the slot's scheduler (`Arc<S>`, see [`Schedule`]), which keeps the
+//!   arena's chunks once the owner is gone; queue entries live inside the
+//!   owner. A [`TaskRef`] is the type of such a pointer.
 //!
-//! `unsafe` code lives in this file, `arena.rs`, `waker.rs` and `join.rs`,
-//! and in the owner's half of `runtime/executor.rs` (the vtable calls);
-//! `runtime/context.rs` holds the thread's current-worker pointer.
+//! Where the unsafe code of tasks lives is listed in the layer's docs
+//! (`task/raw/mod.rs`).
 
 use std::alloc::Layout;
 use std::cell::{Cell, UnsafeCell};
+use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::{self, NonNull};
 use std::task::{Context, Poll, Waker};
 
 use super::join::JoinError;
-use super::state::State;
-use crate::runtime::shared::Shared;
+use super::state::{Completed, State};
+use super::Schedule;
 
 /// The part of a slot every task has, whatever its future type.
 #[repr(C)]
@@ -63,9 +66,10 @@ pub(crate) struct Header {
     pub(crate) polls: Cell<u32>,
     /// The occupant's slab key (owner thread only).
     pub(crate) key: Cell<usize>,
-    /// The worker this slot belongs to. Written when the slot is carved out
-    /// of its chunk and never changed, so a stale waker may read it.
-    pub(crate) shared: *const Shared,
+    /// The slot's scheduler, an `S: Schedule` (the [`TaskRef<S>`] that
+    /// reads it knows which). Written when the slot is carved out of its
+    /// chunk and never changed, so a stale waker may read it.
+    scheduler: *const (),
     /// Functions that know the future's type. Written at spawn, before any
     /// handle exists.
     pub(crate) vtable: Cell<&'static Vtable>,
@@ -75,44 +79,52 @@ pub(crate) struct Header {
 }
 
 /// A task's slot, held by someone whose claim keeps the slot's memory
-/// valid, so that everything taking a `TaskRef` is safe.
+/// valid, so that everything taking a `TaskRef` is safe. `S` is the
+/// scheduler the slot belongs to.
 ///
 /// The claim is shown once, where a `TaskRef` is made ([`TaskRef::from_raw`],
-/// `unsafe`): a count on the slot's worker `Shared` (a waker, a handle),
-/// the worker's own table of live tasks, or a queue entry (a queued slot
-/// is not freed before its entry is handled, `state.rs`). A `TaskRef` is
-/// neither `Copy` nor `Clone`, so a queue entry is one of them.
+/// `unsafe`): a count on the slot's scheduler (a waker, a handle), the
+/// owner's own table of live tasks, or a queue entry (a queued slot is not
+/// freed before its entry is handled, `state.rs`). A `TaskRef` is neither
+/// `Copy` nor `Clone`, so a queue entry is one of them.
 ///
 /// Through it, any thread may reach the slot's atomic state and its
-/// worker's `Shared`; what only the owning worker may do (poll, drop the
-/// future or the output) stays behind `unsafe` vtable calls.
-#[derive(Debug)]
-pub(crate) struct TaskRef(NonNull<Header>);
+/// scheduler; what only the owner may do (poll, drop the future or the
+/// output, free the slot) are the `unsafe` owner steps below.
+pub(crate) struct TaskRef<S> {
+    ptr: NonNull<Header>,
+    _scheduler: PhantomData<*const S>,
+}
 
 // SAFETY: a `TaskRef` gives any thread only the slot's atomic `state` and
-// its `Shared` (`Send + Sync`); the owner-only parts of the header and the
-// stage are reached only through `unsafe` calls whose callers are the owner.
-unsafe impl Send for TaskRef {}
+// its scheduler (`S: Send + Sync`); the owner-only parts of the header and
+// the stage are reached only through `unsafe` calls whose callers are the
+// owner.
+unsafe impl<S: Schedule> Send for TaskRef<S> {}
 // SAFETY: as above; `&TaskRef` gives nothing more than `TaskRef`.
-unsafe impl Sync for TaskRef {}
+unsafe impl<S: Schedule> Sync for TaskRef<S> {}
 
-impl TaskRef {
+impl<S: Schedule> TaskRef<S> {
     /// # Safety
     ///
-    /// `ptr` must point to a slot header of a worker's arena, and the
-    /// caller must hold a claim that keeps the slot's memory valid for as
-    /// long as the returned `TaskRef` lives: a count on that worker's
-    /// `Shared` held at least as long, or an entry for the slot in one of
-    /// the worker's queues or its table of live tasks.
+    /// `ptr` must point to a slot header carved by an arena whose scheduler
+    /// is an `S` ([`Arena::new`](super::arena::Arena::new)), and the caller
+    /// must hold a claim that keeps the slot's memory valid for as long as
+    /// the returned `TaskRef` lives: a count on that scheduler held at least
+    /// as long, or an entry for the slot in one of the owner's queues or
+    /// its table of live tasks.
     #[inline]
-    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> TaskRef {
-        TaskRef(ptr)
+    pub(crate) unsafe fn from_raw(ptr: NonNull<Header>) -> TaskRef<S> {
+        TaskRef {
+            ptr,
+            _scheduler: PhantomData,
+        }
     }
 
     #[inline]
     pub(crate) fn header(&self) -> &Header {
         // SAFETY: the claim shown in `from_raw` keeps the memory valid.
-        unsafe { self.0.as_ref() }
+        unsafe { self.ptr.as_ref() }
     }
 
     #[inline]
@@ -120,19 +132,18 @@ impl TaskRef {
         &self.header().state
     }
 
-    /// The worker the slot belongs to.
+    /// The address of the slot's scheduler, an `S` (the slot was carved
+    /// for one, see `from_raw`, and its `scheduler` never changes): what
+    /// wakers and handles count on.
     #[inline]
-    pub(crate) fn shared(&self) -> &Shared {
-        // SAFETY: `shared` never changes for a slot, and the worker's
-        // `Shared` outlives the slot's memory (it owns the arena's chunks
-        // once the worker is gone).
-        unsafe { &*self.header().shared }
+    pub(crate) fn scheduler_ptr(&self) -> *const S {
+        self.header().scheduler.cast::<S>()
     }
 
     /// The slot's address, for the vtable and the waker.
     #[inline]
     pub(crate) fn as_ptr(&self) -> NonNull<Header> {
-        self.0
+        self.ptr
     }
 
     /// Another `TaskRef` for the same slot.
@@ -141,8 +152,110 @@ impl TaskRef {
     ///
     /// As [`TaskRef::from_raw`]: the caller shows a claim for the new one.
     #[inline]
-    pub(crate) unsafe fn clone_ref(&self) -> TaskRef {
-        TaskRef(self.0)
+    pub(crate) unsafe fn clone_ref(&self) -> TaskRef<S> {
+        TaskRef {
+            ptr: self.ptr,
+            _scheduler: PhantomData,
+        }
+    }
+
+    /// Hands the slot to its scheduler's run queue (see
+    /// [`Schedule::schedule`]); call after a transition returned
+    /// `Wake::Push`.
+    #[inline]
+    pub(crate) fn schedule(self) {
+        let scheduler: *const S = self.scheduler_ptr();
+        // SAFETY: the slot's scheduler is an `S` (`from_raw`) and outlives
+        // the slot's memory (it keeps the arena's chunks once the owner is
+        // gone), which our claim, handed on to the queue entry, keeps valid.
+        unsafe { &*scheduler }.schedule(self);
+    }
+
+    // The owner's steps. Each is `unsafe` for one reason: only the owner
+    // (the thread that holds the slot's arena and took the task off its run
+    // queue) may touch the future, and only in the state named.
+
+    /// Polls the future once, catching a panic. `Ready(())`: the future is
+    /// gone and the stage holds the result; call [`TaskRef::complete`].
+    ///
+    /// # Safety
+    ///
+    /// Owner thread, and the task is `RUNNING` (`State::start_poll` returned
+    /// `Poll`): its stage is `Running` and nobody else touches it.
+    #[inline]
+    pub(crate) unsafe fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {
+        // SAFETY: the caller's contract, which is the vtable's.
+        unsafe { (self.header().vtable().poll)(self.ptr, cx) }
+    }
+
+    /// Drops the future and stores a "cancelled" result; call
+    /// [`TaskRef::complete`] next.
+    ///
+    /// # Safety
+    ///
+    /// As [`TaskRef::poll`] (`State::start_poll` returned `Cancel`, or
+    /// `State::force_running` at shutdown).
+    #[inline]
+    pub(crate) unsafe fn cancel(&self) {
+        // SAFETY: the caller's contract, which is the vtable's.
+        unsafe { (self.header().vtable().cancel)(self.ptr) }
+    }
+
+    /// The stage holds the result: publishes `COMPLETE`, then wakes the
+    /// `JoinHandle`'s task or drops the output nobody will take. Returns
+    /// true if no handle is left and the owner must free the slot now
+    /// ([`TaskRef::vacate`], then `Arena::free`).
+    ///
+    /// # Safety
+    ///
+    /// Owner thread, right after [`TaskRef::poll`] returned `Ready` or
+    /// [`TaskRef::cancel`]; no `RefCell` borrow of the owner may be held
+    /// (the waker woken and the output dropped here may re-enter it).
+    pub(crate) unsafe fn complete(&self) -> bool {
+        let header = self.header();
+        match header.state.complete() {
+            Completed::Joinable { wake_joiner: false } => false,
+            Completed::Joinable { wake_joiner: true } => {
+                // SAFETY: JOIN_WAKER was set when COMPLETE was published, so
+                // the cell is ours for good (state.rs) and the handle never
+                // touches it again.
+                let waker = unsafe { (*header.join_waker.get()).take() };
+                if let Some(waker) = waker {
+                    waker.wake();
+                }
+                false
+            }
+            Completed::Unjoined { release } => {
+                // SAFETY: no JoinHandle was interested when COMPLETE was
+                // published, so the output is ours (state.rs); the stage
+                // is the vtable's type (caller: the owner of this task).
+                unsafe { (header.vtable().drop_stage)(self.ptr) };
+                release
+            }
+        }
+    }
+
+    /// Empties the header of a `COMPLETE` task whose last handle is gone
+    /// and marks the slot free (next generation), before the owner returns
+    /// it to the arena.
+    ///
+    /// # Safety
+    ///
+    /// Owner thread; the task is `COMPLETE`, its output was taken or
+    /// dropped, and no handle is left (`complete` returned true, or a
+    /// handle's [`Schedule::release`] asked for it). Called once per task.
+    pub(crate) unsafe fn vacate(&self) {
+        let header = self.header();
+        // SAFETY: the handles are gone and the owner is done with the cell.
+        let stale_waker = unsafe { (*header.join_waker.get()).take() };
+        drop(stale_waker);
+        header.state.release();
+    }
+}
+
+impl<S> fmt::Debug for TaskRef<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("TaskRef").field(&self.ptr).finish()
     }
 }
 
@@ -314,14 +427,14 @@ impl Header {
     ///
     /// `slot` must be valid for writes of a `Header`, aligned, and not yet
     /// visible to anyone else.
-    pub(crate) unsafe fn init_free(slot: NonNull<Header>, shared: *const Shared) {
+    pub(crate) unsafe fn init_free(slot: NonNull<Header>, scheduler: *const ()) {
         // SAFETY: guaranteed by the caller: fresh, aligned, unshared memory.
         unsafe {
             slot.as_ptr().write(Header {
                 state: State::new_free(),
                 polls: Cell::new(0),
                 key: Cell::new(usize::MAX),
-                shared,
+                scheduler,
                 vtable: Cell::new(&UNOCCUPIED),
                 join_waker: UnsafeCell::new(None),
             });
@@ -339,9 +452,9 @@ impl Header {
 ///
 /// # Safety
 ///
-/// `slot` must be a free slot of this worker's arena (carved with
+/// `slot` must be a free slot of the caller's arena (carved with
 /// [`Header::init_free`]) of at least `layout_of::<F>()` bytes and alignment,
-/// and the caller must be the owning worker thread.
+/// and the caller must be its owner's thread.
 pub(crate) unsafe fn occupy<F: Future>(
     slot: NonNull<Header>,
     key: usize,
@@ -351,7 +464,7 @@ pub(crate) unsafe fn occupy<F: Future>(
     // SAFETY: the slot is large and aligned enough for `TaskCell<F>` (caller);
     // a free slot's stage holds no value (only the arena's free-list link),
     // so writing it without dropping is right. Only the owner writes the
-    // owner-only header fields; other threads may read `state` and `shared`
+    // owner-only header fields; other threads may read `state` and `scheduler`
     // concurrently, which we do not write here except atomically.
     unsafe {
         let header = &(*cell).header;
