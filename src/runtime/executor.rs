@@ -128,19 +128,18 @@ pub(crate) struct Core {
     /// at spawn for the task dump's ages.
     clock: Cell<Instant>,
     max_tasks: usize,
-    /// Counts on `shared` handed back by `JoinHandle`s dropped on this
-    /// thread, handed out again at the next spawn: a local spawn and drop of
-    /// a handle then touch no atomic reference count (see `take_ref`).
-    spare_refs: RefCell<Vec<Arc<Shared>>>,
+    /// Strong counts on `shared` that this worker owns beyond its own
+    /// `Arc`: given back by `JoinHandle`s dropped on this thread, handed
+    /// out again at the next spawn, so that a local spawn and drop of a
+    /// handle touch no atomic reference count (see `take_ref`). At most the
+    /// number of handles ever alive at once; given back in `Drop`.
+    spare_refs: Cell<usize>,
     /// The timeline is on (`shared.timeline` is `Some`), kept here so that
     /// the poll path tests one bool and nothing else when it is off.
     recording: bool,
     /// Seeded scheduling (`Builder::seed`), or `None` for FIFO.
     seeded: Option<Seeded>,
 }
-
-/// Most spare counts on `Shared` a worker keeps (see `Core::spare_refs`).
-const SPARE_REFS: usize = 1024;
 
 impl Core {
     pub(crate) fn new(worker: usize, config: &CoreConfig) -> io::Result<Box<Core>> {
@@ -162,7 +161,7 @@ impl Core {
             reactor,
             clock: Cell::new(Instant::now()),
             max_tasks: max_tasks.unwrap_or(usize::MAX),
-            spare_refs: RefCell::new(Vec::new()),
+            spare_refs: Cell::new(0),
             recording: config.timeline.is_some(),
             seeded: config.seed.map(Seeded::new),
         }))
@@ -178,14 +177,19 @@ impl Core {
 
     /// A count on this worker's `Shared` for a new `JoinHandle`: a spare
     /// one if a dropped handle left one, else a new one. Every count is an
-    /// ordinary `Arc` clone; recycling them only saves the atomic increment
+    /// ordinary `Arc` count; recycling them only saves the atomic increment
     /// and decrement of the common spawn-then-drop-on-this-thread case.
     #[inline]
     fn take_ref(&self) -> Arc<Shared> {
-        match self.spare_refs.borrow_mut().pop() {
-            Some(shared) => shared,
-            None => self.shared.clone(),
+        let spare = self.spare_refs.get();
+        if spare == 0 {
+            return self.shared.clone();
         }
+        self.spare_refs.set(spare - 1);
+        // SAFETY: `spare_refs` counts strong counts on `shared` that this
+        // worker owns (each left by `recycle_ref`'s `Arc::into_raw`); this
+        // turns one of them back into an `Arc`, which now owns it.
+        unsafe { Arc::from_raw(Arc::as_ptr(&self.shared)) }
     }
 
     /// Keeps a dropped handle's count on this worker's `Shared` for the next
@@ -193,10 +197,9 @@ impl Core {
     #[inline]
     pub(crate) fn recycle_ref(&self, shared: Arc<Shared>) {
         debug_assert!(Arc::ptr_eq(&shared, &self.shared));
-        let mut spare = self.spare_refs.borrow_mut();
-        if spare.len() < SPARE_REFS {
-            spare.push(shared);
-        }
+        // The count stays taken; `spare_refs` records that we own it.
+        let _ = Arc::into_raw(shared);
+        self.spare_refs.set(self.spare_refs.get() + 1);
     }
 
     /// Queues a task that a wake on this thread just scheduled.
@@ -238,7 +241,7 @@ impl Core {
         if tasks.len() >= self.max_tasks {
             return Err(future);
         }
-        let class = Arena::class_for(raw::layout_of::<F>());
+        let class = raw::class_of::<F>();
         let slot = self.arena.borrow_mut().alloc(class);
         let counters = &self.shared.counters;
         bump(&counters.tasks_spawned, 1);
@@ -627,6 +630,13 @@ impl Core {
 
 impl Drop for Core {
     fn drop(&mut self) {
+        // Give back the spare counts on `shared` (see `take_ref`).
+        for _ in 0..self.spare_refs.replace(0) {
+            // SAFETY: each spare is a strong count on `shared` that this
+            // worker owns (`recycle_ref`); our own `Arc` keeps the value
+            // alive across these decrements.
+            unsafe { Arc::decrement_strong_count(Arc::as_ptr(&self.shared)) };
+        }
         // Slot memory must outlive every waker and handle: hand it to
         // `Shared`, which frees it when the last of them is gone.
         let arena = std::mem::replace(self.arena.get_mut(), Arena::unowned());
