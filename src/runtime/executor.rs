@@ -63,7 +63,7 @@
 
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -109,8 +109,8 @@ struct TaskEntry {
     class: u8,
     /// The worker's clock when the task was spawned (see `dump.rs`).
     spawned_at: Instant,
-    /// Set with `task::Builder::name`.
-    name: Option<Cow<'static, str>>,
+    /// Named with `task::Builder::name`: its name is in `Core::names`.
+    named: bool,
 }
 
 /// One worker's executor state. See the module docs.
@@ -118,6 +118,10 @@ pub(crate) struct Core {
     shared: Arc<Shared>,
     run_queue: RefCell<VecDeque<TaskRef<Shared>>>,
     tasks: RefCell<Slab<TaskEntry>>,
+    /// Names of the live tasks spawned with one (`task::Builder::name`),
+    /// by slab key: kept out of the task table so that an unnamed spawn
+    /// (nearly all of them) writes and frees less.
+    names: RefCell<HashMap<usize, Cow<'static, str>>>,
     arena: RefCell<Arena>,
     /// Spare buffers swapped with the remote queues when draining them.
     remote_spare: RefCell<RemoteBatch>,
@@ -155,6 +159,7 @@ impl Core {
             shared,
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Slab::new()),
+            names: RefCell::new(HashMap::new()),
             arena: RefCell::new(arena),
             remote_spare: RefCell::new(RemoteBatch::default()),
             runtime: OnceCell::new(),
@@ -256,11 +261,14 @@ impl Core {
             ptr: slot.ptr,
             class: slot.class,
             spawned_at: self.clock.get(),
-            name,
+            named: name.is_some(),
         });
+        if let Some(name) = name {
+            self.names.borrow_mut().insert(key, name);
+        }
         drop(tasks);
         // SAFETY: `slot` is a free slot of this worker's arena, sized and
-        // aligned for `F` by `class_for`, and we are the owning thread.
+        // aligned for `F` by `class_of`, and we are the owning thread.
         unsafe { raw::occupy(slot.ptr, key, future) };
         // SAFETY: the slot is in our table of live tasks (until `release`),
         // and the run queue entry is covered by the queue invariant.
@@ -478,8 +486,12 @@ impl Core {
         // the task is complete and its last handle is gone (`complete`
         // returned true, or a handle's `Schedule::release`).
         unsafe { task.vacate() };
-        let entry = self.tasks.borrow_mut().remove(task.header().key.get());
+        let key = task.header().key.get();
+        let entry = self.tasks.borrow_mut().remove(key);
         debug_assert_eq!(entry.ptr, task.as_ptr());
+        if entry.named {
+            self.names.borrow_mut().remove(&key);
+        }
         // SAFETY: the slot came from this arena with this class and is now
         // free (header vacated); `task` is its last reference.
         unsafe { self.arena.borrow_mut().free(entry.class, task.as_ptr()) };
@@ -579,7 +591,10 @@ impl Core {
                     worker: self.shared.worker,
                     key,
                     generation: s.generation(),
-                    name: e.name.as_deref().map(str::to_owned),
+                    name: e
+                        .named
+                        .then(|| self.names.borrow().get(&key).map(|n| n.to_string()))
+                        .flatten(),
                     state,
                     polls: header.polls.get(),
                     age: now.saturating_duration_since(e.spawned_at),

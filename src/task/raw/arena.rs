@@ -153,7 +153,30 @@ impl Arena {
     }
 
     /// A free slot of `class`, reusing one if possible.
+    #[inline]
     pub(crate) fn alloc(&mut self, class: u8) -> Slot {
+        // The common case, kept small enough to inline: a free-list pop.
+        if let Some(c) = self.classes.get_mut(class as usize) {
+            if let Some(head) = c.free {
+                // SAFETY: every pointer on the free list is a free slot of
+                // this class whose link word (after the header) we wrote in
+                // `free`.
+                c.free = unsafe { link(head).read() };
+                return Slot {
+                    ptr: head,
+                    class,
+                    origin: Origin::Reused,
+                    boxed: Self::is_boxed(class),
+                };
+            }
+        }
+        self.alloc_fresh(class)
+    }
+
+    /// [`Arena::alloc`] when the class's free list is empty (or the class
+    /// was never used): a slot carved from a chunk.
+    #[inline(never)]
+    fn alloc_fresh(&mut self, class: u8) -> Slot {
         let boxed = Self::is_boxed(class);
         let idx = class as usize;
         if idx >= self.classes.len() {
