@@ -221,6 +221,7 @@ impl Core {
 
     /// Spawns `future` on this worker; gives it back if the arena is capped
     /// and full.
+    #[inline]
     pub(crate) fn spawn_raw<'a, F>(
         &self,
         future: Incoming<'a, F>,
@@ -233,6 +234,7 @@ impl Core {
     }
 
     /// [`Core::spawn_raw`] with a name for the task dump.
+    #[inline]
     pub(crate) fn spawn_named<'a, F>(
         &self,
         future: Incoming<'a, F>,
