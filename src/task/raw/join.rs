@@ -350,7 +350,12 @@ impl fmt::Debug for JoinError {
             Repr::Cancelled => f.write_str("JoinError::Cancelled"),
             Repr::Panic(panicked) => f
                 .debug_tuple("JoinError::Panic")
-                .field(&panicked.message.as_deref().unwrap_or("<non-string payload>"))
+                .field(
+                    &panicked
+                        .message
+                        .as_deref()
+                        .unwrap_or("<non-string payload>"),
+                )
                 .finish(),
         }
     }
