@@ -38,7 +38,8 @@
 //! mechanism leaves to the owning worker (writing a new task into a slot,
 //! `raw::occupy`; `TaskRef::poll`, `cancel`, `complete` and `vacate`;
 //! `Arena::free`) and make the `TaskRef`s of the run queue and the task
-//! table. Each block says why this worker is the slot's owner, or which
+//! table; two more turn the worker's spare counts on its `Shared` back
+//! into `Arc`s (`take_ref`) and give them back when the worker goes. Each block says why this worker is the slot's owner, or which
 //! invariant of `task/raw/state.rs` or `task/raw/slot.rs` makes it sound.
 //!
 //! The executor reaches the mechanism from above only: the mechanism calls
