@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# redis-benchmark against the kv server of examples/kv (1 and 2 workers,
-# poll mode on and off) and against redis-server, in one session,
+# redis-benchmark against the kv server of examples/kv (1 and 2 workers;
+# poll mode, nap mode, neither) and against redis-server, in one session,
 # interleaved; prints two markdown tables for BENCHMARKS.md: the median
 # requests/s of ROUNDS runs, and the median server CPU time (user + system,
 # all threads, from /proc/<pid>/task/*/schedstat) per request. The second
@@ -23,7 +23,8 @@ redis-server --port 6390 --save '' --appendonly no --daemonize no >/dev/null & p
 $kv --listen 127.0.0.1:6401 >/dev/null & pids+=($!); pid_of[6401]=$!
 $kv --listen 127.0.0.1:6402 --spin-us 0 >/dev/null & pids+=($!); pid_of[6402]=$!
 $kv --listen 127.0.0.1:6403 --workers 2 >/dev/null & pids+=($!); pid_of[6403]=$!
-for port in 6390 6401 6402 6403; do
+$kv --listen 127.0.0.1:6404 --spin-us 0 --nap-us 0 >/dev/null & pids+=($!); pid_of[6404]=$!
+for port in 6390 6401 6402 6403 6404; do
   for _ in $(seq 100); do redis-cli -p $port ping >/dev/null 2>&1 && break; sleep 0.1; done
 done
 # Nanoseconds the process has run on a CPU, summed over its threads.
@@ -31,7 +32,7 @@ cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {printf "%.0f", 
 out=$(mktemp)
 for r in $(seq "$rounds"); do
   for p in 1 16; do
-    for port in 6390 6401 6402 6403; do
+    for port in 6390 6401 6402 6403 6404; do
       for t in ping set get; do
         before=$(cpu_ns "${pid_of[$port]}")
         lines=$(redis-benchmark -p $port -q -t $t -n $requests -c 50 -P $p 2>/dev/null \
@@ -50,7 +51,8 @@ for r in $(seq "$rounds"); do
 done
 python3 - "$out" <<'PY'
 import sys, statistics, collections
-names = {"6390": "redis-server 7", "6401": "kv, 1 worker", "6402": "kv, 1 worker, --spin-us 0", "6403": "kv, 2 workers"}
+names = {"6390": "redis-server 7", "6401": "kv, 1 worker", "6402": "kv, 1 worker, --spin-us 0 (nap mode)",
+         "6403": "kv, 2 workers", "6404": "kv, 1 worker, --spin-us 0 --nap-us 0"}
 rps = collections.defaultdict(list)
 cpu = collections.defaultdict(list)
 for line in open(sys.argv[1]):
@@ -64,7 +66,7 @@ def table(title, d, fmt):
     print("| server | pipeline | " + " | ".join(tests) + " |")
     print("|---|---:|" + "---:|" * len(tests))
     for p in ["1", "16"]:
-        for port in ["6390", "6401", "6402", "6403"]:
+        for port in ["6390", "6401", "6402", "6404", "6403"]:
             cells = [fmt(statistics.median(d[(port, p, t)])) if d[(port, p, t)] else "-" for t in tests]
             print(f"| {names[port]} | -P {p} | " + " | ".join(cells) + " |")
     print()

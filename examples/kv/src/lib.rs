@@ -6,7 +6,8 @@
 //! replies, `conn.rs` batches one connection's pipelined requests into one
 //! write, `commands.rs` runs them against the keyspace (`keyspace.rs`:
 //! shards of `store.rs`, hashed by `hash.rs`), `server.rs` accepts
-//! connections and sweeps expired keys, `spin.rs` is the poll mode,
+//! connections and sweeps expired keys, `spin.rs` is poll mode and nap mode (what a worker does between
+//! batches),
 //! `selftest.rs` is the load generator.
 //!
 //! `testing.rs` (tests only) runs command lines through the engine.

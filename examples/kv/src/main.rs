@@ -38,7 +38,11 @@
 //! `--max-query BYTES`, `--client-output-buffer-limit BYTES` (0: none),
 //! `--maxclients N`, `--timeout SECS` (0: never, the default), `--spin-us
 //! N` (poll mode: keep a worker busy N µs after its last request instead
-//! of sleeping; default 50 when the workers leave a core free, else 0).
+//! of sleeping; default 50 when the workers leave a core free, else 0),
+//! `--nap-us N` (nap mode, when poll mode is off: under a load from
+//! several connections, a worker sleeps N µs on a timer after each batch
+//! so that requests arriving meanwhile are collected at once instead of
+//! each waking it; default 20, 0 turns it off, at most 1000).
 //! Sizes take redis's units: `64mb`, `512kb`, `1gb` (powers of 1024), `1m`
 //! (powers of 1000).
 //!
@@ -62,7 +66,7 @@ use std::time::Duration;
 
 const USAGE: &str = "usage: kv [--self-test] [--listen ADDR] [--workers N] \
 [--proto-max-bulk-len BYTES] [--max-inline BYTES] [--max-args N] [--max-query BYTES] \
-[--client-output-buffer-limit BYTES] [--maxclients N] [--timeout SECS] [--spin-us N]";
+[--client-output-buffer-limit BYTES] [--maxclients N] [--timeout SECS] [--spin-us N] [--nap-us N]";
 
 /// Most worker threads `--workers` accepts.
 const MAX_WORKERS: usize = 1024;
@@ -216,6 +220,16 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Config, bool, b
                 }
             }
             "--spin-us" => config.spin = Some(Duration::from_micros(number()? as u64)),
+            "--nap-us" => {
+                let nap = Duration::from_micros(number()? as u64);
+                if nap > kv::spin::MAX_NAP {
+                    return Err(format!(
+                        "--nap-us {value}: at most {} (a nap blocks the worker)",
+                        kv::spin::MAX_NAP.as_micros()
+                    ));
+                }
+                config.nap = Some(nap);
+            }
             _ => return Err(format!("unknown flag {flag}")),
         }
     }

@@ -23,6 +23,10 @@
 //!   no progress for that long closes the connection.
 //! - Poll mode (`spin.rs`): each worker runs a spinner task that keeps it
 //!   from sleeping while requests flow, if the workers leave a core free.
+//!   Otherwise (or with `--spin-us 0`) nap mode: each worker runs a napper
+//!   task that, under a load from several connections, sleeps a few µs on
+//!   a timer after each batch so that the next batch is collected whole
+//!   instead of every request waking the worker.
 //! - Stopping (the `shutdown` future completing) is graceful: the
 //!   listener is dropped (no new connections), the `stopping` watch turns
 //!   true, and each connection task closes its connection the next time
@@ -58,6 +62,9 @@ pub const GRACE: Duration = Duration::from_secs(5);
 /// The poll-mode window when there are spare cores.
 pub const DEFAULT_SPIN: Duration = Duration::from_micros(50);
 
+/// The nap-mode nap, used when poll mode is off.
+pub const DEFAULT_NAP: Duration = Duration::from_micros(20);
+
 /// Server settings (the command-line flags).
 #[derive(Debug, Clone, Copy)]
 pub struct Config {
@@ -72,6 +79,9 @@ pub struct Config {
     /// Poll-mode window (see `spin.rs`); zero turns poll mode off, `None`
     /// picks [`DEFAULT_SPIN`] if the workers leave a core free, else off.
     pub spin: Option<Duration>,
+    /// Nap-mode nap (see `spin.rs`), used when poll mode is off; zero
+    /// turns nap mode off, `None` picks [`DEFAULT_NAP`].
+    pub nap: Option<Duration>,
     /// Most bytes of replies held for one client (`usize::MAX`: no limit).
     pub output_limit: usize,
     /// Most connections served at once.
@@ -96,6 +106,7 @@ impl Default for Config {
             limits: Limits::default(),
             max_query: 1 << 30,
             spin: None,
+            nap: None,
             output_limit: DEFAULT_OUTPUT_LIMIT,
             max_clients: DEFAULT_MAX_CLIENTS,
             timeout: None,
@@ -147,10 +158,17 @@ pub fn run<S: Future<Output = ()>>(
                 Duration::ZERO
             }
         });
+        let nap = config.nap.unwrap_or(DEFAULT_NAP);
         if !window.is_zero() {
             drop(spool::spawn(spin::spinner(window)));
             for worker in 1..config.workers {
                 drop(spool::spawn_on(worker, spin::spinner(window)));
+            }
+        } else if !nap.is_zero() {
+            let nap = nap.min(spin::MAX_NAP);
+            drop(spool::spawn(spin::napper(nap)));
+            for worker in 1..config.workers {
+                drop(spool::spawn_on(worker, spin::napper(nap)));
             }
         }
         let served = if config.workers == 1 {
@@ -402,13 +420,14 @@ async fn serve_io<K: Keyspace>(
 ) -> io::Result<()> {
     stream.set_nodelay(true)?;
     let mut conn = Connection::new(config.limits, config.max_query, config.output_limit);
+    let id = spin::connection_id();
     // One future for the connection's life: it is polled only while a
     // read waits, and completes when the server stops (or is gone).
     let mut stop = pin!(stopping.changed());
     loop {
         let now = Instant::now();
         let outcome = conn.process(&ks, now);
-        spin::activity(now);
+        spin::activity(now, id);
         if let Outcome::OutputLimit { held } = outcome {
             eprintln!(
                 "kv: closing the connection from {peer}: a reply took its output \
