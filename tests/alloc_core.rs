@@ -65,3 +65,35 @@ fn ready_future_in_block_on_allocates_nothing_but_the_runtime() {
     assert_eq!(v, 5);
     assert_eq!(allocs, 0);
 }
+
+/// A name given as a `&'static str` costs no allocation once warm (names
+/// live in a side table whose capacity stays).
+#[test]
+fn named_spawns_allocate_nothing_when_warm() {
+    let rt = spool::Runtime::new().unwrap();
+    let allocs = rt.block_on(async {
+        let round = || async {
+            let mut handles = Vec::with_capacity(100);
+            for i in 0..100usize {
+                let h = spool::task::Builder::new()
+                    .name("worker")
+                    .spawn(async move { i })
+                    .unwrap();
+                handles.push(h);
+            }
+            let mut sum = 0;
+            for h in handles {
+                sum += h.await.unwrap();
+            }
+            sum
+        };
+        round().await; // warm-up
+        let before = util::allocations();
+        let sum = round().await;
+        let allocs = util::allocations() - before;
+        assert_eq!(sum, 4950);
+        allocs
+    });
+    // One allocation is the round's own `Vec` of handles.
+    assert_eq!(allocs, 1, "100 named spawns allocated {} times", allocs - 1);
+}

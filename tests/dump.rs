@@ -41,3 +41,30 @@ fn dump_lists_a_named_task_blocked_on_a_gate() {
     gate.open();
     drop(keep);
 }
+
+/// A name goes with its task: once a named task is gone, the task that
+/// takes its key (the next spawn) is listed without a name, and a new name
+/// given to it shows instead.
+#[test]
+fn a_finished_tasks_name_does_not_stick_to_the_next_task() {
+    let rt = spool::Runtime::new().unwrap();
+    rt.block_on(async {
+        let first = spool::task::Builder::new()
+            .name("first")
+            .spawn(async {})
+            .unwrap();
+        first.await.unwrap();
+        let _unnamed = spool::spawn(std::future::pending::<()>());
+        let _second = spool::task::Builder::new()
+            .name("second")
+            .spawn(std::future::pending::<()>())
+            .unwrap();
+        spool::task::yield_now().await;
+    });
+    let dump = rt.dump();
+    let names: Vec<_> = dump.tasks.iter().map(|t| t.name.as_deref()).collect();
+    assert_eq!(dump.tasks.len(), 2, "{dump}");
+    assert!(names.contains(&None), "{dump}");
+    assert!(names.contains(&Some("second")), "{dump}");
+    assert!(!names.contains(&Some("first")), "{dump}");
+}

@@ -154,3 +154,37 @@ fn spawn_on_a_worker_that_does_not_exist_panics_clearly() {
     let msg = message(&*err);
     assert!(msg.contains("worker 3 does not exist"), "{msg}");
 }
+
+/// `spool::spawn_blocking` from a blocking thread fans out more blocking
+/// work, as `tokio::task::spawn_blocking` does; on a plain thread it panics
+/// naming `Handle::spawn_blocking`.
+#[test]
+fn spawn_blocking_from_a_blocking_thread_and_not_from_a_plain_one() {
+    let _w = util::watchdog(Duration::from_secs(30), "nested spawn_blocking");
+    let rt = spool::Runtime::new().unwrap();
+    let sum = rt.block_on(async {
+        spool::spawn_blocking(|| {
+            let inner: Vec<_> = (1..=4u64)
+                .map(|i| spool::spawn_blocking(move || i * 10))
+                .collect();
+            // Wait for them here, on a runtime of this thread's own.
+            spool::block_on(async {
+                let mut sum = 0;
+                for h in inner {
+                    sum += h.await.unwrap();
+                }
+                sum
+            })
+        })
+        .await
+        .unwrap()
+    });
+    assert_eq!(sum, 100);
+    let msg = std::thread::spawn(|| {
+        let err = std::panic::catch_unwind(|| drop(spool::spawn_blocking(|| ()))).unwrap_err();
+        message(&*err)
+    })
+    .join()
+    .unwrap();
+    assert!(msg.contains("Handle::spawn_blocking"), "{msg}");
+}

@@ -43,7 +43,8 @@
 //! mechanism leaves to the owning worker (writing a new task into a slot,
 //! `raw::occupy`; `TaskRef::poll`, `cancel`, `complete` and `vacate`;
 //! `Arena::free`) and make the `TaskRef`s of the run queue and the task
-//! table. Each block says why this worker is the slot's owner, or which
+//! table; two more turn the worker's spare counts on its `Shared` back
+//! into `Arc`s (`take_ref`) and give them back when the worker goes. Each block says why this worker is the slot's owner, or which
 //! invariant of `task/raw/state.rs` or `task/raw/slot.rs` makes it sound.
 //!
 //! The executor reaches the mechanism from above only: the mechanism calls
@@ -68,7 +69,7 @@
 
 use std::borrow::Cow;
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::future::Future;
 use std::io;
@@ -117,8 +118,8 @@ struct TaskEntry {
     class: u8,
     /// The worker's clock when the task was spawned (see `dump.rs`).
     spawned_at: Instant,
-    /// Set with `task::Builder::name`.
-    name: Option<Cow<'static, str>>,
+    /// Named with `task::Builder::name`: its name is in `Core::names`.
+    named: bool,
 }
 
 /// One worker's executor state. See the module docs.
@@ -126,6 +127,10 @@ pub(crate) struct Core {
     shared: Arc<Shared>,
     run_queue: RefCell<VecDeque<TaskRef<Shared>>>,
     tasks: RefCell<Slab<TaskEntry>>,
+    /// Names of the live tasks spawned with one (`task::Builder::name`),
+    /// by slab key: kept out of the task table so that an unnamed spawn
+    /// (nearly all of them) writes and frees less.
+    names: RefCell<HashMap<usize, Cow<'static, str>>>,
     arena: RefCell<Arena>,
     /// Spare buffers swapped with the remote queues when draining them.
     remote_spare: RefCell<RemoteBatch>,
@@ -136,10 +141,12 @@ pub(crate) struct Core {
     /// at spawn for the task dump's ages.
     clock: Cell<Instant>,
     max_tasks: usize,
-    /// Counts on `shared` handed back by `JoinHandle`s dropped on this
-    /// thread, handed out again at the next spawn: a local spawn and drop of
-    /// a handle then touch no atomic reference count (see `take_ref`).
-    spare_refs: RefCell<Vec<Arc<Shared>>>,
+    /// Strong counts on `shared` that this worker owns beyond its own
+    /// `Arc`: given back by `JoinHandle`s dropped on this thread, handed
+    /// out again at the next spawn, so that a local spawn and drop of a
+    /// handle touch no atomic reference count (see `take_ref`). At most the
+    /// number of handles ever alive at once; given back in `Drop`.
+    spare_refs: Cell<usize>,
     /// The timeline is on (`shared.timeline` is `Some`), kept here so that
     /// the poll path tests one bool and nothing else when it is off.
     recording: bool,
@@ -148,9 +155,6 @@ pub(crate) struct Core {
     /// See `CoreConfig::yield_before_park`.
     yield_before_park: bool,
 }
-
-/// Most spare counts on `Shared` a worker keeps (see `Core::spare_refs`).
-const SPARE_REFS: usize = 1024;
 
 impl Core {
     pub(crate) fn new(worker: usize, config: &CoreConfig) -> io::Result<Box<Core>> {
@@ -166,13 +170,14 @@ impl Core {
             shared,
             run_queue: RefCell::new(VecDeque::new()),
             tasks: RefCell::new(Slab::new()),
+            names: RefCell::new(HashMap::new()),
             arena: RefCell::new(arena),
             remote_spare: RefCell::new(RemoteBatch::default()),
             runtime: OnceCell::new(),
             reactor,
             clock: Cell::new(Instant::now()),
             max_tasks: max_tasks.unwrap_or(usize::MAX),
-            spare_refs: RefCell::new(Vec::new()),
+            spare_refs: Cell::new(0),
             recording: config.timeline.is_some(),
             seeded: config.seed.map(Seeded::new),
             yield_before_park: config.yield_before_park,
@@ -189,14 +194,19 @@ impl Core {
 
     /// A count on this worker's `Shared` for a new `JoinHandle`: a spare
     /// one if a dropped handle left one, else a new one. Every count is an
-    /// ordinary `Arc` clone; recycling them only saves the atomic increment
+    /// ordinary `Arc` count; recycling them only saves the atomic increment
     /// and decrement of the common spawn-then-drop-on-this-thread case.
     #[inline]
     fn take_ref(&self) -> Arc<Shared> {
-        match self.spare_refs.borrow_mut().pop() {
-            Some(shared) => shared,
-            None => self.shared.clone(),
+        let spare = self.spare_refs.get();
+        if spare == 0 {
+            return self.shared.clone();
         }
+        self.spare_refs.set(spare - 1);
+        // SAFETY: `spare_refs` counts strong counts on `shared` that this
+        // worker owns (each left by `recycle_ref`'s `Arc::into_raw`); this
+        // turns one of them back into an `Arc`, which now owns it.
+        unsafe { Arc::from_raw(Arc::as_ptr(&self.shared)) }
     }
 
     /// Keeps a dropped handle's count on this worker's `Shared` for the next
@@ -204,10 +214,9 @@ impl Core {
     #[inline]
     pub(crate) fn recycle_ref(&self, shared: Arc<Shared>) {
         debug_assert!(Arc::ptr_eq(&shared, &self.shared));
-        let mut spare = self.spare_refs.borrow_mut();
-        if spare.len() < SPARE_REFS {
-            spare.push(shared);
-        }
+        // The count stays taken; `spare_refs` records that we own it.
+        let _ = Arc::into_raw(shared);
+        self.spare_refs.set(self.spare_refs.get() + 1);
     }
 
     /// Queues a task that a wake on this thread just scheduled.
@@ -224,6 +233,7 @@ impl Core {
 
     /// Spawns `future` on this worker; gives it back if the arena is capped
     /// and full.
+    #[inline]
     pub(crate) fn spawn_raw<'a, F>(
         &self,
         future: Incoming<'a, F>,
@@ -236,6 +246,7 @@ impl Core {
     }
 
     /// [`Core::spawn_raw`] with a name for the task dump.
+    #[inline]
     pub(crate) fn spawn_named<'a, F>(
         &self,
         future: Incoming<'a, F>,
@@ -249,7 +260,7 @@ impl Core {
         if tasks.len() >= self.max_tasks {
             return Err(future);
         }
-        let class = Arena::class_for(raw::layout_of::<F>());
+        let class = raw::class_of::<F>();
         let slot = self.arena.borrow_mut().alloc(class);
         let counters = &self.shared.counters;
         bump(&counters.tasks_spawned, 1);
@@ -264,11 +275,14 @@ impl Core {
             ptr: slot.ptr,
             class: slot.class,
             spawned_at: self.clock.get(),
-            name,
+            named: name.is_some(),
         });
+        if let Some(name) = name {
+            self.names.borrow_mut().insert(key, name);
+        }
         drop(tasks);
         // SAFETY: `slot` is a free slot of this worker's arena, sized and
-        // aligned for `F` by `class_for`, and we are the owning thread.
+        // aligned for `F` by `class_of`, and we are the owning thread.
         unsafe { raw::occupy(slot.ptr, key, future) };
         // SAFETY: the slot is in our table of live tasks (until `release`),
         // and the run queue entry is covered by the queue invariant.
@@ -489,8 +503,12 @@ impl Core {
         // the task is complete and its last handle is gone (`complete`
         // returned true, or a handle's `Schedule::release`).
         unsafe { task.vacate() };
-        let entry = self.tasks.borrow_mut().remove(task.header().key.get());
+        let key = task.header().key.get();
+        let entry = self.tasks.borrow_mut().remove(key);
         debug_assert_eq!(entry.ptr, task.as_ptr());
+        if entry.named {
+            self.names.borrow_mut().remove(&key);
+        }
         // SAFETY: the slot came from this arena with this class and is now
         // free (header vacated); `task` is its last reference.
         unsafe { self.arena.borrow_mut().free(entry.class, task.as_ptr()) };
@@ -590,7 +608,10 @@ impl Core {
                     worker: self.shared.worker,
                     key,
                     generation: s.generation(),
-                    name: e.name.as_deref().map(str::to_owned),
+                    name: e
+                        .named
+                        .then(|| self.names.borrow().get(&key).map(|n| n.to_string()))
+                        .flatten(),
                     state,
                     polls: header.polls.get(),
                     age: now.saturating_duration_since(e.spawned_at),
@@ -641,6 +662,13 @@ impl Core {
 
 impl Drop for Core {
     fn drop(&mut self) {
+        // Give back the spare counts on `shared` (see `take_ref`).
+        for _ in 0..self.spare_refs.replace(0) {
+            // SAFETY: each spare is a strong count on `shared` that this
+            // worker owns (`recycle_ref`); our own `Arc` keeps the value
+            // alive across these decrements.
+            unsafe { Arc::decrement_strong_count(Arc::as_ptr(&self.shared)) };
+        }
         // Slot memory must outlive every waker and handle: hand it to
         // `Shared`, which frees it when the last of them is gone.
         let arena = std::mem::replace(self.arena.get_mut(), Arena::unowned());

@@ -100,7 +100,21 @@ impl<T> JoinHandle<T> {
 impl<T> Future for JoinHandle<T> {
     type Output = Result<T, JoinError>;
 
+    #[inline]
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match &mut self.inner {
+            Inner::Local(raw) => Pin::new(raw).poll(cx),
+            Inner::Remote(_) => self.poll_remote(cx),
+        }
+    }
+}
+
+impl<T> JoinHandle<T> {
+    /// `poll` of a remote handle, out of line: the local case (nearly every
+    /// join) stays small.
+    #[cold]
+    #[inline(never)]
+    fn poll_remote(&mut self, cx: &mut Context<'_>) -> Poll<Result<T, JoinError>> {
         loop {
             match &mut self.inner {
                 Inner::Local(raw) => return Pin::new(raw).poll(cx),

@@ -182,9 +182,13 @@ where
 /// A panic in `f` is caught and reported through the handle. `abort` on the
 /// handle drops a job that has not started; one that runs cannot be stopped.
 ///
+/// Callable on a worker and on a blocking thread of the runtime (a
+/// `spawn_blocking` closure may start more blocking work).
+///
 /// # Panics
 ///
-/// Outside a spool runtime.
+/// On a thread that belongs to no spool runtime (use
+/// [`Handle::spawn_blocking`](crate::runtime::Handle::spawn_blocking)).
 ///
 /// ```
 /// let n = spool::block_on(async {
@@ -198,11 +202,16 @@ where
     F: FnOnce() -> R + Send + 'static,
     R: Send + 'static,
 {
-    context::expect_worker(
-        "`spool::spawn_blocking`",
-        "Handle::spawn_blocking",
-        |core| core.runtime().blocking.spawn(f),
-    )
+    // A worker's runtime, or the runtime of this blocking thread (a
+    // `spawn_blocking` closure may fan out more blocking work, as in tokio).
+    match crate::runtime::Handle::try_current() {
+        Some(handle) => handle.spawn_blocking(f),
+        None => panic!(
+            "`spool::spawn_blocking` must be called on a spool worker or blocking thread, but \
+             this thread belongs to no spool runtime: use `spool::runtime::Handle::spawn_blocking` \
+             with a Handle from `Runtime::handle()`"
+        ),
+    }
 }
 
 /// The index of the worker running the caller, `0..worker_count()`.

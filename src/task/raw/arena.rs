@@ -131,17 +131,15 @@ impl Arena {
     }
 
     /// The class for a task needing `layout`.
+    ///
+    /// # Panics
+    ///
+    /// If `layout` is aligned to more than 4 KiB.
     pub(crate) fn class_for(layout: Layout) -> u8 {
-        assert!(
-            layout.align() <= 1 << MAX_CHUNKED_SHIFT,
-            "spool: a future aligned to more than 4 KiB cannot be spawned"
-        );
-        let need = layout
-            .size()
-            .max(layout.align())
-            .max(size_of::<Header>() + size_of::<usize>());
-        let shift = need.next_power_of_two().trailing_zeros().max(MIN_SHIFT);
-        (shift - MIN_SHIFT) as u8
+        match class_of_layout(layout) {
+            Some(class) => class,
+            None => panic!("spool: a future aligned to more than 4 KiB cannot be spawned"),
+        }
     }
 
     /// Bytes in a slot of `class`.
@@ -155,7 +153,30 @@ impl Arena {
     }
 
     /// A free slot of `class`, reusing one if possible.
+    #[inline]
     pub(crate) fn alloc(&mut self, class: u8) -> Slot {
+        // The common case, kept small enough to inline: a free-list pop.
+        if let Some(c) = self.classes.get_mut(class as usize) {
+            if let Some(head) = c.free {
+                // SAFETY: every pointer on the free list is a free slot of
+                // this class whose link word (after the header) we wrote in
+                // `free`.
+                c.free = unsafe { link(head).read() };
+                return Slot {
+                    ptr: head,
+                    class,
+                    origin: Origin::Reused,
+                    boxed: Self::is_boxed(class),
+                };
+            }
+        }
+        self.alloc_fresh(class)
+    }
+
+    /// [`Arena::alloc`] when the class's free list is empty (or the class
+    /// was never used): a slot carved from a chunk.
+    #[inline(never)]
+    fn alloc_fresh(&mut self, class: u8) -> Slot {
         let boxed = Self::is_boxed(class);
         let idx = class as usize;
         if idx >= self.classes.len() {
@@ -240,6 +261,27 @@ impl Arena {
     fn chunk_count(&self) -> usize {
         self.chunks.len()
     }
+}
+
+/// The class for a task needing `layout`, or `None` if it is aligned to
+/// more than 4 KiB. A `const fn`, so that a spawn finds its class in a
+/// constant (`slot::class_of`) instead of computing it each time.
+pub(crate) const fn class_of_layout(layout: Layout) -> Option<u8> {
+    if layout.align() > 1 << MAX_CHUNKED_SHIFT {
+        return None;
+    }
+    let mut need = layout.size();
+    if layout.align() > need {
+        need = layout.align();
+    }
+    if size_of::<Header>() + size_of::<usize>() > need {
+        need = size_of::<Header>() + size_of::<usize>();
+    }
+    let mut shift = need.next_power_of_two().trailing_zeros();
+    if shift < MIN_SHIFT {
+        shift = MIN_SHIFT;
+    }
+    Some((shift - MIN_SHIFT) as u8)
 }
 
 /// The free-list link of a slot: the word right after its header.

@@ -258,14 +258,20 @@ pub struct JoinError {
     repr: Repr,
 }
 
+/// One pointer wide (a panic's details are boxed), so that a task's output
+/// `Result<T, JoinError>` is no larger than it must be: it is moved from
+/// the stage to the `JoinHandle`'s caller on every join, and the stage that
+/// holds it is part of the task's slot.
 enum Repr {
     Cancelled,
-    Panic {
-        /// The payload, moved out only by value (`into_panic`).
-        payload: SyncPayload,
-        /// The panic message, if it was a string, for `Display`.
-        message: Option<String>,
-    },
+    Panic(Box<Panicked>),
+}
+
+struct Panicked {
+    /// The payload, moved out only by value (`into_panic`).
+    payload: SyncPayload,
+    /// The panic message, if it was a string, for `Display`.
+    message: Option<String>,
 }
 
 /// A panic payload that is only ever accessed by value or through `&mut`,
@@ -289,10 +295,10 @@ impl JoinError {
             .map(|s| s.to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned());
         JoinError {
-            repr: Repr::Panic {
+            repr: Repr::Panic(Box::new(Panicked {
                 payload: SyncPayload(payload),
                 message,
-            },
+            })),
         }
     }
 
@@ -303,7 +309,7 @@ impl JoinError {
 
     /// True if the task panicked.
     pub fn is_panic(&self) -> bool {
-        matches!(self.repr, Repr::Panic { .. })
+        matches!(self.repr, Repr::Panic(_))
     }
 
     /// The panic payload, for `std::panic::resume_unwind`.
@@ -320,7 +326,7 @@ impl JoinError {
     /// The panic payload, or the error itself if the task was cancelled.
     pub fn try_into_panic(self) -> Result<Box<dyn Any + Send + 'static>, JoinError> {
         match self.repr {
-            Repr::Panic { payload, .. } => Ok(payload.0),
+            Repr::Panic(panicked) => Ok(panicked.payload.0),
             Repr::Cancelled => Err(self),
         }
     }
@@ -330,10 +336,10 @@ impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => f.write_str("task was cancelled"),
-            Repr::Panic {
-                message: Some(m), ..
-            } => write!(f, "task panicked with message {m:?}"),
-            Repr::Panic { message: None, .. } => f.write_str("task panicked"),
+            Repr::Panic(panicked) => match &panicked.message {
+                Some(m) => write!(f, "task panicked with message {m:?}"),
+                None => f.write_str("task panicked"),
+            },
         }
     }
 }
@@ -342,9 +348,14 @@ impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.repr {
             Repr::Cancelled => f.write_str("JoinError::Cancelled"),
-            Repr::Panic { message, .. } => f
+            Repr::Panic(panicked) => f
                 .debug_tuple("JoinError::Panic")
-                .field(&message.as_deref().unwrap_or("<non-string payload>"))
+                .field(
+                    &panicked
+                        .message
+                        .as_deref()
+                        .unwrap_or("<non-string payload>"),
+                )
                 .finish(),
         }
     }

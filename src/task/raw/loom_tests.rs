@@ -24,7 +24,7 @@ use loom::thread;
 use super::arena::Arena;
 use super::join::RawJoin;
 use super::state::{Completed, Detach, LastRef, PollPending, StartPoll, Wake as WakeOutcome};
-use super::{layout_of, occupy, spawn_in_place, waker, Header, Schedule, TaskRef};
+use super::{class_of, occupy, spawn_in_place, waker, Header, Schedule, TaskRef};
 
 /// The seam's test side: what the mechanism hands to its scheduler,
 /// recorded for the model's "owner" (the main thread) to act on.
@@ -356,7 +356,7 @@ impl Owner {
     /// Spawns `future` as the executor does: a slot, `occupy`, a queue
     /// entry and a `JoinHandle`.
     fn spawn<F: Future + 'static>(&mut self, mut future: F) -> RawJoin<F::Output, TestScheduler> {
-        let class = Arena::class_for(layout_of::<F>());
+        let class = class_of::<F>();
         let slot = self.arena.alloc(class);
         self.class = class;
         spawn_in_place!(future, |future| {

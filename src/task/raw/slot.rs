@@ -53,6 +53,7 @@ use std::pin::Pin;
 use std::ptr::{self, NonNull};
 use std::task::{Context, Poll, Waker};
 
+use super::arena::Arena;
 use super::join::JoinError;
 use super::state::{Completed, State};
 use super::Schedule;
@@ -416,8 +417,25 @@ impl<F: Future> TaskCell<F> {
 }
 
 /// Memory a task of future type `F` needs.
-pub(crate) fn layout_of<F: Future>() -> Layout {
+pub(crate) const fn layout_of<F: Future>() -> Layout {
     Layout::new::<TaskCell<F>>()
+}
+
+/// The arena size class of a task of future type `F`, a constant per type.
+///
+/// # Panics
+///
+/// If `F` is aligned to more than 4 KiB.
+#[inline]
+pub(crate) fn class_of<F: Future>() -> u8 {
+    struct ClassOf<F>(PhantomData<F>);
+    impl<F: Future> ClassOf<F> {
+        const CLASS: Option<u8> = super::arena::class_of_layout(layout_of::<F>());
+    }
+    match ClassOf::<F>::CLASS {
+        Some(class) => class,
+        None => Arena::class_for(layout_of::<F>()),
+    }
 }
 
 impl Header {
