@@ -1,8 +1,10 @@
 //! Channel, semaphore and lock benchmarks: spool against tokio's runtime
-//! with `tokio::sync`, side by side in the same criterion group, and, where
-//! smol has an equivalent (async-lock's `Mutex` / `RwLock`,
-//! async-broadcast), that crate running on spool's executor, so the row
-//! compares the primitive alone.
+//! with `tokio::sync`, side by side in the same criterion group. The two
+//! channel groups also run smol's stack as a smol user would (async-channel
+//! on async-executor's `LocalExecutor`, driven by `async_io::block_on`);
+//! where smol has an equivalent lock or broadcast (async-lock's `Mutex` /
+//! `RwLock`, async-broadcast), that crate runs on spool's executor, so the
+//! row compares the primitive alone.
 //!
 //! Each workload is written once per runtime with the same shape: the two
 //! ends of a channel are separate tasks on one thread, so every wait is a
@@ -44,6 +46,12 @@ fn tokio_rt2() -> tokio::runtime::Runtime {
         .worker_threads(2)
         .build()
         .unwrap()
+}
+
+/// A smol single-threaded executor that spawned tasks can reach (as in
+/// `benches/executor.rs`).
+fn smol_ex() -> &'static async_executor::LocalExecutor<'static> {
+    Box::leak(Box::new(async_executor::LocalExecutor::new()))
 }
 
 fn tokio_rt() -> tokio::runtime::Runtime {
@@ -104,6 +112,30 @@ fn ping_pong(c: &mut Criterion) {
             })
         })
     });
+    let ex = smol_ex();
+    g.bench_function("smol", |b| {
+        b.iter(|| {
+            async_io::block_on(ex.run(async {
+                let (ping_tx, ping_rx) = async_channel::bounded::<u64>(1);
+                let (pong_tx, pong_rx) = async_channel::bounded::<u64>(1);
+                let ponger = ex.spawn(async move {
+                    while let Ok(v) = ping_rx.recv().await {
+                        pong_tx.send(v + 1).await.unwrap();
+                    }
+                });
+                let pinger = ex.spawn(async move {
+                    let mut v = 0;
+                    for _ in 0..ROUND_TRIPS {
+                        ping_tx.send(v).await.unwrap();
+                        v = pong_rx.recv().await.unwrap();
+                    }
+                    v
+                });
+                assert_eq!(pinger.await, ROUND_TRIPS);
+                ponger.await;
+            }))
+        })
+    });
     g.finish();
 }
 
@@ -153,6 +185,28 @@ fn channel_throughput(c: &mut Criterion) {
                 producer.await.unwrap();
                 std::hint::black_box(consumer.await.unwrap());
             })
+        })
+    });
+    let ex = smol_ex();
+    g.bench_function("smol", |b| {
+        b.iter(|| {
+            async_io::block_on(ex.run(async {
+                let (tx, rx) = async_channel::bounded::<u64>(CAPACITY);
+                let producer = ex.spawn(async move {
+                    for i in 0..MESSAGES {
+                        tx.send(i).await.unwrap();
+                    }
+                });
+                let consumer = ex.spawn(async move {
+                    let mut sum = 0u64;
+                    while let Ok(v) = rx.recv().await {
+                        sum = sum.wrapping_add(v);
+                    }
+                    sum
+                });
+                producer.await;
+                std::hint::black_box(consumer.await);
+            }))
         })
     });
     g.finish();
