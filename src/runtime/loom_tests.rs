@@ -9,8 +9,6 @@
 //! through a test scheduler and no reactor) are in
 //! `task/raw/loom_tests.rs`.
 
-use std::mem::MaybeUninit;
-use std::ptr::NonNull;
 use std::sync::Arc;
 
 use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -18,40 +16,10 @@ use loom::thread;
 
 use super::shared::{Remote, RemoteBatch, Shared};
 use crate::reactor::Reactor;
+use crate::task::raw::loom_tests::TestSlot;
 use crate::task::raw::state::{PollPending, Wake};
-use crate::task::raw::{Header, TaskRef};
+use crate::task::raw::TaskRef;
 use crate::task::remote::WorkerJob;
-
-/// A slot header on the heap, owned by the test.
-struct TestSlot(NonNull<Header>);
-
-// SAFETY: the header is only touched through its atomic state by the
-// threads of one model run, and freed after they are joined.
-unsafe impl Send for TestSlot {}
-// SAFETY: as above.
-unsafe impl Sync for TestSlot {}
-
-impl TestSlot {
-    fn new(shared: &Arc<Shared>) -> TestSlot {
-        let raw = Box::into_raw(Box::new(MaybeUninit::<Header>::uninit())).cast::<Header>();
-        let ptr = NonNull::new(raw).unwrap();
-        // SAFETY: fresh, aligned, unshared memory for a Header.
-        unsafe { Header::init_free(ptr, Arc::as_ptr(shared).cast()) };
-        TestSlot(ptr)
-    }
-    fn header(&self) -> &Header {
-        // SAFETY: alive until `drop`.
-        unsafe { self.0.as_ref() }
-    }
-}
-
-impl Drop for TestSlot {
-    fn drop(&mut self) {
-        // SAFETY: allocated in `new` as a `MaybeUninit<Header>`; the header
-        // holds no value that needs dropping (no join waker was stored).
-        drop(unsafe { Box::from_raw(self.0.as_ptr().cast::<MaybeUninit<Header>>()) });
-    }
-}
 
 fn new_shared() -> Arc<Shared> {
     let reactor = Reactor::new().expect("reactor");

@@ -55,8 +55,9 @@ impl Schedule for TestScheduler {
 }
 
 /// A lone slot header on the heap, owned by the test (for the models of
-/// the state word alone).
-struct TestSlot(NonNull<Header>);
+/// the state word alone; `runtime/loom_tests.rs` uses it too, with its
+/// header pointing at a real `Shared`).
+pub(crate) struct TestSlot(pub(crate) NonNull<Header>);
 
 // SAFETY: the header is only touched through its atomic state by the
 // threads of one model run, and freed after they are joined.
@@ -65,14 +66,14 @@ unsafe impl Send for TestSlot {}
 unsafe impl Sync for TestSlot {}
 
 impl TestSlot {
-    fn new(scheduler: &Arc<TestScheduler>) -> TestSlot {
+    pub(crate) fn new<S>(scheduler: &Arc<S>) -> TestSlot {
         let raw = Box::into_raw(Box::new(MaybeUninit::<Header>::uninit())).cast::<Header>();
         let ptr = NonNull::new(raw).unwrap();
         // SAFETY: fresh, aligned, unshared memory for a Header.
         unsafe { Header::init_free(ptr, Arc::as_ptr(scheduler).cast()) };
         TestSlot(ptr)
     }
-    fn header(&self) -> &Header {
+    pub(crate) fn header(&self) -> &Header {
         // SAFETY: alive until `drop`.
         unsafe { self.0.as_ref() }
     }

@@ -8,7 +8,7 @@
 //! runtime is: whoever owns the tasks reaches it, and is reached by it,
 //! through one seam, the [`Schedule`] trait. The runtime implements it
 //! (`runtime/shared.rs`: `impl Schedule for Shared`); the loom models
-//! implement it with a plain queue (`runtime/loom_tests.rs`, `TestScheduler`)
+//! implement it with a plain queue (`task/raw/loom_tests.rs`, `TestScheduler`)
 //! and drive wakes, aborts and joins without a reactor or a worker.
 //!
 //! ```text
@@ -102,4 +102,4 @@ pub(crate) trait Schedule: Send + Sync + Sized + 'static {
 }
 
 #[cfg(all(test, spool_loom))]
-mod loom_tests;
+pub(crate) mod loom_tests;
