@@ -75,6 +75,7 @@ use std::future::Future;
 use std::io;
 use std::pin::{pin, Pin};
 use std::ptr::NonNull;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -110,6 +111,10 @@ pub(crate) struct CoreConfig {
     /// Yield a few times before parking (`Shared::yield_for_work`): only
     /// worth it when other workers may hand this one work.
     pub(crate) yield_before_park: bool,
+    /// Movable tasks of other workers may run here ("Hand-off" above).
+    pub(crate) migrate: bool,
+    /// Unique per runtime (see `Shared::runtime_id`).
+    pub(crate) runtime_id: usize,
 }
 
 /// What the slab remembers about a live task.
@@ -154,6 +159,11 @@ pub(crate) struct Core {
     seeded: Option<Seeded>,
     /// See `CoreConfig::yield_before_park`.
     yield_before_park: bool,
+    /// See `CoreConfig::migrate`; cleared when the worker shuts down.
+    migrate: Cell<bool>,
+    /// The hand-off slot an idle worker is watching: (worker, task, that
+    /// worker's poll count), see [`Core::steal`].
+    watching: Cell<Option<(usize, *mut Header, u64)>>,
 }
 
 impl Core {
@@ -163,7 +173,12 @@ impl Core {
             .timeline
             .map(|(epoch, capacity)| Recorder::new(epoch, capacity))
             .transpose()?;
-        let shared = Arc::new(Shared::with_timeline(worker, reactor.unparker(), recorder));
+        let shared = Arc::new(Shared::with_timeline(
+            worker,
+            config.runtime_id,
+            reactor.unparker(),
+            recorder,
+        ));
         let max_tasks = config.max_tasks;
         let arena = Arena::new(Arc::as_ptr(&shared));
         Ok(Box::new(Core {
@@ -181,6 +196,8 @@ impl Core {
             recording: config.timeline.is_some(),
             seeded: config.seed.map(Seeded::new),
             yield_before_park: config.yield_before_park,
+            migrate: Cell::new(config.migrate),
+            watching: Cell::new(None),
         }))
     }
 
@@ -224,6 +241,30 @@ impl Core {
     pub(crate) fn push_local(&self, task: TaskRef<Shared>) {
         bump(&self.shared.counters.wakes_local, 1);
         self.run_queue.borrow_mut().push_back(task);
+    }
+
+    /// A task of another worker was woken on this thread: takes it into
+    /// the hand-off slot if it may move (`MOVABLE`, same runtime) and this
+    /// worker has nothing else queued, so it runs here next instead of
+    /// crossing to its own worker. Gives it back otherwise.
+    #[inline]
+    pub(crate) fn offer(&self, task: TaskRef<Shared>) -> Result<(), TaskRef<Shared>> {
+        if !self.migrate.get()
+            || !task.state().load().is_movable()
+            || !self.run_queue.borrow().is_empty()
+        {
+            return Err(task);
+        }
+        // SAFETY: a slot's scheduler outlives its memory, which the caller's
+        // claim on `task` keeps valid; every slot of this runtime belongs to
+        // a `Shared`.
+        let home = unsafe { &*task.scheduler_ptr() };
+        if home.runtime_id != self.shared.runtime_id {
+            return Err(task);
+        }
+        self.shared.offer(task)?;
+        bump(&self.shared.counters.handoffs, 1);
+        Ok(())
     }
 
     /// Number of live tasks (running, waiting, or finished with a handle).
@@ -346,6 +387,10 @@ impl Core {
     /// One turn of the loop: a batch of tasks, remote wakes, the reactor.
     pub(crate) fn tick(&self) {
         self.run_batch();
+        // A task handed over during the batch waits at most one batch.
+        if let Some(task) = self.shared.take_handoff() {
+            self.run_queue.borrow_mut().push_back(task);
+        }
         self.take_remote();
         let busy = !self.run_queue.borrow().is_empty()
             || self
@@ -354,7 +399,7 @@ impl Core {
                 .load(std::sync::atomic::Ordering::Acquire);
         let report = if busy {
             self.reactor.park(Some(Duration::ZERO))
-        } else if self.yield_before_park && self.shared.yield_for_work() {
+        } else if self.yield_before_park && self.yield_for_work() {
             // Work arrived while yielding: take it next tick, unparked.
             return;
         } else if self.shared.prepare_park() {
@@ -387,14 +432,62 @@ impl Core {
     }
 
     /// Takes the next task to poll off the run queue: the front (FIFO), or
-    /// one drawn from the seed (`seeded.rs`).
+    /// one drawn from the seed (`seeded.rs`); then the hand-off slot.
     #[inline]
     fn next_task(&self) -> Option<TaskRef<Shared>> {
         let mut queue = self.run_queue.borrow_mut();
-        match &self.seeded {
+        let next = match &self.seeded {
             None => queue.pop_front(),
             Some(seeded) => seeded.pick(&mut queue),
+        };
+        drop(queue);
+        next.or_else(|| self.shared.take_handoff())
+    }
+
+    /// Before a park: yields the thread a few times (`Shared::yield_for_work`),
+    /// and after each yield looks for a remote wake and for a task it may
+    /// take from another worker's hand-off slot ([`Core::steal`]). True if
+    /// work arrived.
+    fn yield_for_work(&self) -> bool {
+        self.watching.set(None);
+        self.shared.yield_for_work(|| self.steal())
+    }
+
+    /// Takes the task in another worker's hand-off slot if that worker has
+    /// been inside one poll since this worker last looked (the slot still
+    /// holds the same task and the worker's poll count stood still): it
+    /// will not get to the task soon, and this worker is idle. A hand-off
+    /// the worker takes itself within a look is left alone, so a lock
+    /// passed from task to task on one worker stays there.
+    fn steal(&self) -> bool {
+        let Some(runtime) = self.runtime.get() else {
+            return false;
+        };
+        if !self.migrate.get() {
+            return false;
         }
+        let seen = self.watching.take();
+        for victim in &runtime.workers {
+            if Arc::ptr_eq(victim, &self.shared) {
+                continue;
+            }
+            let task = victim.peek_handoff();
+            if task.is_null() {
+                continue;
+            }
+            let polls = victim.polls();
+            if seen == Some((victim.worker, task, polls)) {
+                if let Some(task) = victim.take_handoff() {
+                    bump(&self.shared.counters.steals, 1);
+                    self.run_queue.borrow_mut().push_back(task);
+                    return true;
+                }
+                continue;
+            }
+            self.watching.set(Some((victim.worker, task, polls)));
+            return false;
+        }
+        false
     }
 
     /// The seeded scheduler, if `Builder::seed` was given.
@@ -409,17 +502,20 @@ impl Core {
         let generation = match header.state.start_poll() {
             StartPoll::Poll { generation } => generation,
             StartPoll::Cancel => {
-                // SAFETY: owner thread (the slot is in our arena, the task
-                // came off our run queue) and the task is now RUNNING.
+                // SAFETY: we are the task's runner: it came off our run
+                // queue or hand-off slot, which hold only our own tasks and
+                // `MOVABLE` ones of this runtime (`offer`, `steal`); it is
+                // now RUNNING.
                 unsafe { task.cancel() };
                 self.complete(task);
                 return;
             }
         };
-        header.polls.set(header.polls.get().wrapping_add(1));
+        let polls = header.polls.load(Relaxed);
+        header.polls.store(polls.wrapping_add(1), Relaxed);
         bump(&self.shared.counters.polls, 1);
-        // SAFETY: the slot is occupied and this worker keeps `Shared` alive
-        // during the poll; the borrowed waker does not outlive it.
+        // SAFETY: the slot is occupied and its scheduler (a `Shared` of this
+        // runtime) outlives the poll; the borrowed waker does not outlive it.
         let waker = unsafe { waker::borrowed(&task, generation) };
         let mut cx = Context::from_waker(&waker);
         let polled = {
@@ -488,11 +584,34 @@ impl Core {
     /// wake the `JoinHandle`'s task, or drop the output nobody will take
     /// (and free the slot if no handle is left).
     fn complete(&self, task: TaskRef<Shared>) {
+        if !std::ptr::eq(task.scheduler_ptr(), self.shared_ptr()) {
+            return self.complete_elsewhere(task);
+        }
         bump(&self.shared.counters.tasks_completed, 1);
         // SAFETY: owner thread, right after the task's poll returned Ready
         // or its future was cancelled; no borrow of ours is held.
         if unsafe { task.complete() } {
             self.release(task);
+        }
+    }
+
+    /// [`Core::complete`] for a task of another worker that ran here: the
+    /// slot goes back to its owner to be freed.
+    #[cold]
+    fn complete_elsewhere(&self, task: TaskRef<Shared>) {
+        // SAFETY: a slot's scheduler outlives its memory, which the run
+        // queue entry we took keeps valid until `complete` below; its owner
+        // is a worker of this runtime (`offer`), whose `Shared` the runtime
+        // keeps alive while this worker runs.
+        let home: &Shared = unsafe { &*task.scheduler_ptr() };
+        home.completed_elsewhere();
+        // SAFETY: we are the task's runner (it is `MOVABLE`: `offer` took
+        // only such tasks), right after its poll returned Ready or its
+        // future was cancelled; no borrow of ours is held.
+        if unsafe { task.complete() } {
+            // Refused after the owner shut down: the slot goes with its
+            // retired arena.
+            let _ = home.push_remote(Remote::Release(task));
         }
     }
 
@@ -549,6 +668,11 @@ impl Core {
         for task in batch.jobs {
             task.cancel();
         }
+        // No task of another worker comes here any more; the ones queued
+        // here are swept by their owners, which run no task either by now
+        // (`Runtime::drop` stops every worker before any sweeps).
+        self.migrate.set(false);
+        drop(self.shared.take_handoff());
         self.run_queue.borrow_mut().clear();
         loop {
             // Dropping a future may spawn or wake; sweep until nothing is left.
@@ -566,6 +690,8 @@ impl Core {
             }
             for task in unfinished {
                 // Completed (and maybe released) by a destructor meanwhile.
+                // (A task of ours queued on another worker is not running:
+                // that worker has left its loop.)
                 if task.state().load().is_complete() {
                     continue;
                 }
@@ -613,7 +739,7 @@ impl Core {
                         .then(|| self.names.borrow().get(&key).map(|n| n.to_string()))
                         .flatten(),
                     state,
-                    polls: header.polls.get(),
+                    polls: header.polls.load(Relaxed),
                     age: now.saturating_duration_since(e.spawned_at),
                 }
             })
@@ -622,7 +748,7 @@ impl Core {
 
     /// This worker's counters.
     pub(crate) fn worker_metrics(&self) -> super::WorkerMetrics {
-        self.shared.counters.snapshot()
+        self.shared.snapshot()
     }
 
     /// Metrics of the runtime this core belongs to.
@@ -648,7 +774,9 @@ impl Core {
     /// The loop of worker threads 1..n: tick until asked to stop, then shut
     /// the worker down on its own thread (its tasks may not be `Send`).
     pub(crate) fn run_worker(&self) {
+        let runtime = self.runtime().clone();
         {
+            let _looping = runtime.loop_guard();
             let _enter = context::enter(self);
             let _reactor = self.reactor.enter();
             // `Shared::stop` sets `stopping` and unparks us.
@@ -656,6 +784,9 @@ impl Core {
                 self.tick();
             }
         }
+        // A task of ours may be running on a worker that has not stopped
+        // yet: sweep only once none runs any more.
+        runtime.wait_all_left();
         self.shutdown();
     }
 }

@@ -34,7 +34,7 @@ fn loom_remote_wake_vs_park() {
     loom::model(|| {
         let shared = new_shared();
         let slot = Arc::new(TestSlot::new(&shared));
-        let generation = slot.header().state.occupy();
+        let generation = slot.header().state.occupy(false);
         let _ = slot.header().state.start_poll();
         assert_eq!(slot.header().state.end_poll_pending(), PollPending::Idle);
 

@@ -343,7 +343,7 @@ impl futures_task::Spawn for Spawner {
             Here::Spawned => Ok(()),
             Here::Full => Err(futures_task::SpawnError::shutdown()),
             // Off the worker: through its injection queue, as `spawn_on`.
-            Here::Elsewhere(future) => crate::runtime::handle::inject(&self.shared, future)
+            Here::Elsewhere(future) => crate::runtime::handle::inject(&self.shared, future, false)
                 .map(drop)
                 .map_err(|_| futures_task::SpawnError::shutdown()),
         }
