@@ -31,21 +31,67 @@
 //! I/O event, a timer or a remote wake (nothing to do). On a runtime with
 //! several workers, a worker with nothing to do first yields its thread a
 //! few times, looking for a remote wake in between (`Shared::yield_for_work`):
-//! work handed over by another worker a moment later (a contended `Mutex`
-//! passing between tasks of both) is then taken without a park and an
-//! unpark. The reactor module
-//! documents its half of the tick.
+//! work handed over by another worker a moment later is then taken without
+//! a park and an unpark. The reactor module documents its half of the tick.
+//!
+//! # Hand-off: where a woken task runs
+//!
+//! A task spawned with `spool::spawn` (its future need not be `Send`),
+//! `spawn_on` or `Handle::spawn_on` always runs on its own worker. A task
+//! spawned with `Runtime::spawn` or `Handle::spawn` is *movable* (its future
+//! and output are `Send`; `MOVABLE` in its state word): when it is woken on
+//! the thread of another worker of the same runtime, and that worker has
+//! nothing else queued, it goes into that worker's one-task *hand-off slot*
+//! (`Core::offer`) and runs there next, instead of crossing to its own
+//! worker through the remote queue (a lock, maybe an eventfd write and a
+//! wake-up of a parked thread). The waking task is usually about to wait
+//! (it passed a `Mutex` on, sent a message and awaits the answer), so the
+//! woken one runs on a warm CPU at once, and a lock passed round a group of
+//! tasks stays on one worker instead of crossing at every turn of its FIFO
+//! queue (tokio's LIFO slot plays this part).
+//!
+//! ```text
+//!   worker A (running a1)                     worker B (idle: yields, parks)
+//!   a1 unlocks: b1 is next ──offer──▶ A's hand-off slot ◀─ steal, only if A
+//!   a1 awaits the lock again                │          has been in one poll
+//!   next_task: queue empty → b1 ◀───────────┘          since B last looked
+//! ```
+//!
+//! - The slot is taken before the run queue would park the worker, after
+//!   the run queue is empty (`next_task`), and at the end of every tick it
+//!   moves to the run queue: a handed-off task waits at most one batch.
+//! - An idle worker watching other workers' slots (`Core::steal`, during
+//!   its yields before a park) takes the task only if the slot held the same
+//!   task across two looks while that worker's poll count stood still: the
+//!   waking poll is a long one, and the task would wait for it. A hand-off
+//!   taken by its worker within a look is left alone.
+//! - The task's own worker keeps its slot: only it frees the slot, so a
+//!   task that completes elsewhere is sent back as a `Release` entry
+//!   (`Core::complete_elsewhere`); its completion is counted as its own
+//!   worker's (`Shared::completed_elsewhere`) so placement stays right.
+//! - Worker 0 runs tasks only inside `block_on`: when `block_on` returns,
+//!   the tasks of other workers queued there go back to their own workers
+//!   (`Core::hand_back`), where they run at once.
+//! - Shutdown: every worker thread leaves its loop before any sweeps its
+//!   tasks (`RuntimeInner::wait_all_left`), so no task of a worker being
+//!   swept runs elsewhere; a worker shutting down takes no hand-off.
+//! - A poll that never returns keeps a handed-off task waiting unless an
+//!   idle worker is yielding and takes it; a parked worker does not. CPU-
+//!   heavy work belongs in `spawn_blocking` or should yield (`yield_now`).
 //!
 //! # Unsafe code here
 //!
 //! Calls only: the code that touches slot memory is in the task mechanism
-//! (`task/raw/`). The `unsafe` blocks here call the owner's steps that the
+//! (`task/raw/`). The `unsafe` blocks here call the steps that the
 //! mechanism leaves to the owning worker (writing a new task into a slot,
-//! `raw::occupy`; `TaskRef::poll`, `cancel`, `complete` and `vacate`;
-//! `Arena::free`) and make the `TaskRef`s of the run queue and the task
-//! table; two more turn the worker's spare counts on its `Shared` back
-//! into `Arc`s (`take_ref`) and give them back when the worker goes. Each block says why this worker is the slot's owner, or which
-//! invariant of `task/raw/state.rs` or `task/raw/slot.rs` makes it sound.
+//! `raw::occupy`; `TaskRef::vacate`; `Arena::free`) or to the task's runner
+//! (`TaskRef::poll`, `cancel`, `complete`), make the `TaskRef`s of the run
+//! queue and the task table, and read the scheduler of a task that came
+//! from another worker; two more turn the worker's spare counts on its
+//! `Shared` back into `Arc`s (`take_ref`) and give them back when the
+//! worker goes. Each block says why this worker is the slot's owner or its
+//! runner, or which invariant of `task/raw/state.rs` or `task/raw/slot.rs`
+//! makes it sound.
 //!
 //! The executor reaches the mechanism from above only: the mechanism calls
 //! back into the worker through `Shared`'s `Schedule` impl
@@ -55,6 +101,9 @@
 //!
 //! - Every field is touched by the owning thread only (the `Core` is not
 //!   `Send`); other threads reach the worker through `Shared`.
+//! - The run queue and the hand-off slot hold this worker's tasks and
+//!   movable tasks of other workers of the same runtime; this worker polls
+//!   and completes both, and frees (releases) only its own.
 //! - No `RefCell` borrow is held while a future is polled or dropped, or a
 //!   waker is woken: those may re-enter the core (spawn, wake, drop a
 //!   `JoinHandle`).
@@ -352,6 +401,8 @@ impl Core {
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _enter = context::enter(self);
         let _reactor = self.reactor.enter();
+        // Dropped first, also on unwind: see `hand_back`.
+        let _hand_back = HandBack(self);
         self.clock.set(Instant::now());
         let mut future = pin!(future);
         let waker = std::task::Waker::from(self.shared.clone());
@@ -442,6 +493,35 @@ impl Core {
         };
         drop(queue);
         next.or_else(|| self.shared.take_handoff())
+    }
+
+    /// Leaving `block_on`: this worker runs nothing until the next one, so
+    /// the tasks of other workers that moved here (hand-off slot, run
+    /// queue) go back to their own workers, which run them at once.
+    fn hand_back(&self) {
+        if !self.migrate.get() {
+            return;
+        }
+        let mut foreign = Vec::new();
+        foreign.extend(self.shared.take_handoff());
+        {
+            let mut queue = self.run_queue.borrow_mut();
+            for _ in 0..queue.len() {
+                let task = queue.pop_front().expect("counted");
+                if std::ptr::eq(task.scheduler_ptr(), self.shared_ptr()) {
+                    queue.push_back(task);
+                } else {
+                    foreign.push(task);
+                }
+            }
+        }
+        for task in foreign {
+            // SAFETY: a slot's scheduler outlives its memory, which this
+            // queue entry keeps valid; it is a `Shared` of this runtime.
+            let home: &Shared = unsafe { &*task.scheduler_ptr() };
+            // Refused only once that worker has shut down.
+            let _ = home.push_remote(Remote::Wake(task));
+        }
     }
 
     /// Before a park: yields the thread a few times (`Shared::yield_for_work`),
@@ -672,7 +752,7 @@ impl Core {
         // here are swept by their owners, which run no task either by now
         // (`Runtime::drop` stops every worker before any sweeps).
         self.migrate.set(false);
-        drop(self.shared.take_handoff());
+        let _ = self.shared.take_handoff();
         self.run_queue.borrow_mut().clear();
         loop {
             // Dropping a future may spawn or wake; sweep until nothing is left.
@@ -814,5 +894,14 @@ impl fmt::Debug for Core {
             .field("live_tasks", &self.tasks.borrow().len())
             .field("queued", &self.run_queue.borrow().len())
             .finish_non_exhaustive()
+    }
+}
+
+/// Calls [`Core::hand_back`] when `block_on` returns or unwinds.
+struct HandBack<'a>(&'a Core);
+
+impl Drop for HandBack<'_> {
+    fn drop(&mut self) {
+        self.0.hand_back();
     }
 }

@@ -241,6 +241,12 @@ impl Handle {
     /// inside `block_on` waits until it is. After the runtime was dropped,
     /// the returned handle reports the task cancelled.
     ///
+    /// The task may move: woken on another worker's thread while that
+    /// worker has nothing else queued, it runs there next (as a task woken
+    /// on a tokio worker runs on it), so that a lock or a message passed
+    /// between tasks does not cross threads at every turn. Tasks spawned
+    /// with [`spawn_on`](Self::spawn_on) or `spool::spawn` never move.
+    ///
     /// # Panics
     ///
     /// When the future would start on the calling worker and its arena is

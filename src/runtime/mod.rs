@@ -110,7 +110,8 @@ impl Runtime {
 
     /// Spawns a `Send` future onto the least-loaded worker. Tasks for worker
     /// 0 run once the runtime runs (inside `block_on`); other workers run
-    /// theirs at once.
+    /// theirs at once. The task may move to the worker that wakes it, as
+    /// with [`Handle::spawn`].
     ///
     /// # Panics
     ///

@@ -7,7 +7,8 @@
 //! `Shared` is the scheduler of the worker's tasks for the task mechanism:
 //! it implements `task::raw::Schedule`, the one seam between the two
 //! (`schedule`: a woken task goes to the local run queue on the worker's
-//! own thread, to the remote queue otherwise; `release`: a completed slot
+//! own thread, to the hand-off slot of the waking worker if it may move
+//! there (the executor's "Hand-off"), to the remote queue otherwise; `release`: a completed slot
 //! whose last handle went is freed at once on the worker's thread, through
 //! the remote queue otherwise; `give_back`: a handle's count dropped on the
 //! worker's thread is kept for the next spawn). It is also the `block_on`
@@ -28,6 +29,11 @@
 //!   The unparker remembers an unpark that arrives before the park. The
 //!   waker that sees `parked` also clears it (a swap), so while the owner
 //!   is still waking up, further wakes cost no second unpark (a syscall).
+//! - The **hand-off slot** holds at most one run-queue entry: a movable
+//!   task of another worker of this runtime, put there by this worker's
+//!   own thread only (`offer`). Whoever swaps it out (this worker, or an
+//!   idle one taking it over) owns the entry, so it is taken exactly once
+//!   (loom: `loom_handoff_is_taken_once`).
 //! - **Retired chunks**: when the runtime shuts down, the arena's memory is
 //!   moved here and freed when the last `Arc<Shared>` goes, i.e. after the
 //!   last waker or handle that might still read a slot header.

@@ -216,6 +216,10 @@ where
 
 /// The index of the worker running the caller, `0..worker_count()`.
 ///
+/// A task spawned with `Runtime::spawn` or `Handle::spawn` may run on
+/// another worker after a wake (see `Handle::spawn`), so two calls from
+/// one such task may give different answers; other tasks stay on theirs.
+///
 /// # Panics
 ///
 /// Outside a spool runtime.

@@ -40,10 +40,16 @@
 //!
 //! # Invariants
 //!
+//! "The owner" below is the task's *runner* for the steps of a run
+//! (`start_poll`, `end_poll_pending`, `complete`): the owner's thread, or
+//! for a `MOVABLE` task whichever thread took its queue entry (`slot.rs`,
+//! "Who runs a task"). Freeing a slot (`release`) is always the owner's.
+//!
 //! - A slot has a run-queue entry (one handed to `Schedule::schedule`, or
-//!   pushed by the owner itself: the runtime keeps it in the owner's local
-//!   run queue, or as a `Wake` entry of its remote queue) exactly when it
-//!   is `SCHEDULED`, not `RUNNING` and not `COMPLETE`, and at most one.
+//!   pushed by the owner itself: the runtime keeps it in a worker's local
+//!   run queue or hand-off slot, or as a `Wake` entry of its remote queue)
+//!   exactly when it is `SCHEDULED`, not `RUNNING` and not `COMPLETE`, and
+//!   at most one.
 //!   A release request (`Schedule::release`: the runtime's `Release`
 //!   entries) is made only for a `COMPLETE` slot whose last handle went, for
 //!   the owner to free. A queued slot is therefore never freed before its
@@ -335,8 +341,9 @@ impl State {
         }
     }
 
-    /// The owner takes the task off its queue: `SCHEDULED` → `RUNNING`.
-    /// Owner thread only.
+    /// The runner takes the task off a queue: `SCHEDULED` → `RUNNING`.
+    /// Only the thread that took its queue entry (the owner's, or another
+    /// worker's for a `MOVABLE` task: `slot.rs`, "Who runs a task").
     #[inline]
     pub(crate) fn start_poll(&self) -> StartPoll {
         let prev = Snapshot(self.0.fetch_xor(SCHEDULED | RUNNING, AcqRel));
