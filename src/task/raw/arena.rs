@@ -174,10 +174,10 @@ impl Arena {
     }
 
     /// [`Arena::alloc`] when the class's free list is empty (or the class
-    /// was never used): a slot carved from a chunk.
+    /// was never used): a slot carved from a chunk. Only `alloc` calls it,
+    /// after its free-list pop found nothing, so there is no list to try.
     #[inline(never)]
     fn alloc_fresh(&mut self, class: u8) -> Slot {
-        let boxed = Self::is_boxed(class);
         let idx = class as usize;
         if idx >= self.classes.len() {
             self.classes.resize_with(idx + 1, || Class {
@@ -186,18 +186,8 @@ impl Arena {
                 end: std::ptr::null_mut(),
             });
         }
-        let c = &mut self.classes[idx];
-        if let Some(head) = c.free {
-            // SAFETY: every pointer on the free list is a free slot of this
-            // class whose link word (after the header) we wrote in `free`.
-            c.free = unsafe { link(head).read() };
-            return Slot {
-                ptr: head,
-                class,
-                origin: Origin::Reused,
-                boxed,
-            };
-        }
+        let c = &self.classes[idx];
+        debug_assert!(c.free.is_none(), "alloc_fresh with a non-empty free list");
         if c.next == c.end {
             self.grow(class);
         }
@@ -215,7 +205,7 @@ impl Arena {
             ptr,
             class,
             origin: Origin::Fresh,
-            boxed,
+            boxed: Self::is_boxed(class),
         }
     }
 

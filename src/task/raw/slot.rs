@@ -417,21 +417,19 @@ impl<'a, F> Incoming<'a, F> {
 /// otherwise: the future comes back without travelling through the body's
 /// frames (where it would take stack space in each).
 macro_rules! spawn_in_place {
-    (give_back $future:ident, |$incoming:ident| $body:expr) => {{
-        let moved = ::std::cell::Cell::new(false);
-        let result = {
-            // SAFETY: as in the other arm.
-            let $incoming = unsafe { $crate::task::raw::Incoming::new(&mut $future, &moved) };
-            $body
-        };
-        if moved.get() {
-            ::std::mem::forget($future);
-            Ok(result)
-        } else {
-            Err($future)
-        }
-    }};
-    ($future:ident, |$incoming:ident| $body:expr) => {{
+    (give_back $future:ident, |$incoming:ident| $body:expr) => {
+        $crate::task::raw::spawn_in_place!(@lend $future, |$incoming| $body,
+            moved |result| Ok(result), kept |_result| Err($future))
+    };
+    ($future:ident, |$incoming:ident| $body:expr) => {
+        $crate::task::raw::spawn_in_place!(@lend $future, |$incoming| $body,
+            moved |result| result, kept |result| result)
+    };
+    // Both arms: runs the body with the future lent, forgets the local if
+    // the body moved it out, and evaluates `$if_moved` or `$if_kept` with
+    // the body's value bound to the name given for it.
+    (@lend $future:ident, |$incoming:ident| $body:expr,
+        moved |$moved:ident| $if_moved:expr, kept |$kept:ident| $if_kept:expr) => {{
         let moved = ::std::cell::Cell::new(false);
         let result = {
             // SAFETY: `$future` is the caller's own local; it is borrowed
@@ -442,8 +440,12 @@ macro_rules! spawn_in_place {
         };
         if moved.get() {
             ::std::mem::forget($future);
+            let $moved = result;
+            $if_moved
+        } else {
+            let $kept = result;
+            $if_kept
         }
-        result
     }};
 }
 pub(crate) use spawn_in_place;
