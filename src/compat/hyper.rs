@@ -153,13 +153,21 @@ macro_rules! forward {
     )*};
 }
 
+/// The write side, the same for hyper's `rt::Write` and futures-io's
+/// `AsyncWrite` but for the name of the closing method (`$close`).
+macro_rules! forward_writes {
+    ($close:ident) => {
+        forward! {
+            poll_write => poll_write(buf: &[u8]) -> usize;
+            poll_write_vectored => poll_write_vectored(bufs: &[io::IoSlice<'_>]) -> usize;
+            poll_flush => poll_flush() -> ();
+            $close => poll_close() -> ();
+        }
+    };
+}
+
 impl<T: futures_io::AsyncWrite> rt::Write for SpoolIo<T> {
-    forward! {
-        poll_write => poll_write(buf: &[u8]) -> usize;
-        poll_write_vectored => poll_write_vectored(bufs: &[io::IoSlice<'_>]) -> usize;
-        poll_flush => poll_flush() -> ();
-        poll_shutdown => poll_close() -> ();
-    }
+    forward_writes!(poll_shutdown);
 
     fn is_write_vectored(&self) -> bool {
         // spool's streams write vectors with one `writev`; other
@@ -176,12 +184,7 @@ impl<T: futures_io::AsyncRead> futures_io::AsyncRead for SpoolIo<T> {
 }
 
 impl<T: futures_io::AsyncWrite> futures_io::AsyncWrite for SpoolIo<T> {
-    forward! {
-        poll_write => poll_write(buf: &[u8]) -> usize;
-        poll_write_vectored => poll_write_vectored(bufs: &[io::IoSlice<'_>]) -> usize;
-        poll_flush => poll_flush() -> ();
-        poll_close => poll_close() -> ();
-    }
+    forward_writes!(poll_close);
 }
 
 /// hyper's `rt::Executor`: spawns with [`spool::spawn`](crate::spawn) on
