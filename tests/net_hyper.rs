@@ -1,6 +1,7 @@
 //! hyper 1.x on spool through `spool::compat::hyper` (feature `hyper`):
 //! HTTP/1.1 keep-alive, HTTP/2 with concurrent streams, a header read
-//! timeout, and `SpoolTimer` resetting spool's `Sleep` in place.
+//! timeout, `SpoolTimer` resetting spool's `Sleep` in place, and `SpoolIo`
+//! passing futures-io reads and writes through.
 #![cfg(feature = "hyper")]
 
 mod util;
@@ -185,5 +186,26 @@ fn spool_io_gives_back_its_stream() {
         }
         let _: SpoolExecutor = clone_and_default();
         let _: SpoolTimer = clone_and_default();
+    });
+}
+
+#[test]
+fn spool_io_passes_futures_io_through() {
+    use futures_lite::io::{AsyncReadExt, AsyncWriteExt};
+    use std::io::IoSlice;
+    let _w = util::watchdog(Duration::from_secs(30), "SpoolIo futures-io");
+    spool::block_on(async {
+        let (a, b) = spool::net::UnixStream::pair().unwrap();
+        let (mut a, mut b) = (SpoolIo::new(a), SpoolIo::new(b));
+        a.write_all(b"hello").await.unwrap();
+        let slices = [IoSlice::new(b" wor"), IoSlice::new(b"ld")];
+        let n = a.write_vectored(&slices).await.unwrap();
+        assert_eq!(n, 6, "one writev takes both small slices");
+        a.flush().await.unwrap();
+        // `close` is the stream's write shutdown: the reader sees the end.
+        a.close().await.unwrap();
+        let mut got = Vec::new();
+        b.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"hello world");
     });
 }

@@ -138,22 +138,36 @@ impl<T: futures_io::AsyncRead> rt::Read for SpoolIo<T> {
     }
 }
 
+/// Methods of [`SpoolIo`] that only hand the call to the wrapped stream:
+/// `name => inner_name(args) -> T;` is `name(self, cx, args)` returning
+/// `inner.inner_name(cx, args)`, of type `Poll<io::Result<T>>`.
+macro_rules! forward {
+    ($($name:ident => $inner:ident($($arg:ident: $ty:ty),*) -> $out:ty;)*) => {$(
+        fn $name(
+            self: Pin<&mut Self>,
+            cx: &mut Context<'_>,
+            $($arg: $ty),*
+        ) -> Poll<io::Result<$out>> {
+            self.project().inner.$inner(cx, $($arg),*)
+        }
+    )*};
+}
+
+/// The write side, the same for hyper's `rt::Write` and futures-io's
+/// `AsyncWrite` but for the name of the closing method (`$close`).
+macro_rules! forward_writes {
+    ($close:ident) => {
+        forward! {
+            poll_write => poll_write(buf: &[u8]) -> usize;
+            poll_write_vectored => poll_write_vectored(bufs: &[io::IoSlice<'_>]) -> usize;
+            poll_flush => poll_flush() -> ();
+            $close => poll_close() -> ();
+        }
+    };
+}
+
 impl<T: futures_io::AsyncWrite> rt::Write for SpoolIo<T> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.project().inner.poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.project().inner.poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.project().inner.poll_close(cx)
-    }
+    forward_writes!(poll_shutdown);
 
     fn is_write_vectored(&self) -> bool {
         // spool's streams write vectors with one `writev`; other
@@ -161,50 +175,16 @@ impl<T: futures_io::AsyncWrite> rt::Write for SpoolIo<T> {
         // is still correct.
         true
     }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.project().inner.poll_write_vectored(cx, bufs)
-    }
 }
 
 impl<T: futures_io::AsyncRead> futures_io::AsyncRead for SpoolIo<T> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut [u8],
-    ) -> Poll<io::Result<usize>> {
-        self.project().inner.poll_read(cx, buf)
+    forward! {
+        poll_read => poll_read(buf: &mut [u8]) -> usize;
     }
 }
 
 impl<T: futures_io::AsyncWrite> futures_io::AsyncWrite for SpoolIo<T> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.project().inner.poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        self.project().inner.poll_write_vectored(cx, bufs)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.project().inner.poll_flush(cx)
-    }
-
-    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        self.project().inner.poll_close(cx)
-    }
+    forward_writes!(poll_close);
 }
 
 /// hyper's `rt::Executor`: spawns with [`spool::spawn`](crate::spawn) on
