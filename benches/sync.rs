@@ -438,7 +438,10 @@ fn mutex_contended_2w(c: &mut Criterion) {
                     async_lock::Mutex::new(0u64),
                     |f| {
                         let task = smol.ex.spawn(f);
-                        async move { Ok::<(), ()>(task.await) }
+                        async move {
+                            task.await;
+                            Ok::<(), ()>(())
+                        }
                     },
                     futures_lite::future::yield_now
                 )
