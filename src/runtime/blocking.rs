@@ -120,7 +120,7 @@ impl BlockingPool {
         F: FnOnce() -> R + Send + 'static,
         R: Send + 'static,
     {
-        let job = RemoteJoin::new(f);
+        let job = RemoteJoin::new(f, false);
         let handle = JoinHandle::remote(job.clone());
         // A paused clock waits for the job before auto-advancing.
         let job = crate::time::clock::hold_while(job);

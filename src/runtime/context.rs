@@ -100,7 +100,8 @@ pub(crate) fn expect_worker<R>(what: &str, instead: &str, f: impl FnOnce(&Core) 
 }
 
 /// Pushes a newly scheduled task onto the current worker's run queue if
-/// this thread *is* its worker; gives it back otherwise.
+/// this thread *is* its worker, or into the current worker's hand-off slot
+/// if the task may move here (`Core::offer`); gives it back otherwise.
 #[inline]
 pub(crate) fn push_local(task: TaskRef<Shared>) -> Result<(), TaskRef<Shared>> {
     CURRENT.with(|c| {
@@ -112,7 +113,8 @@ pub(crate) fn push_local(task: TaskRef<Shared>) -> Result<(), TaskRef<Shared>> {
                 core.push_local(task);
                 Ok(())
             }
-            _ => Err(task),
+            Some(core) => core.offer(task),
+            None => Err(task),
         }
     })
 }

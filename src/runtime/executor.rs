@@ -31,21 +31,67 @@
 //! I/O event, a timer or a remote wake (nothing to do). On a runtime with
 //! several workers, a worker with nothing to do first yields its thread a
 //! few times, looking for a remote wake in between (`Shared::yield_for_work`):
-//! work handed over by another worker a moment later (a contended `Mutex`
-//! passing between tasks of both) is then taken without a park and an
-//! unpark. The reactor module
-//! documents its half of the tick.
+//! work handed over by another worker a moment later is then taken without
+//! a park and an unpark. The reactor module documents its half of the tick.
+//!
+//! # Hand-off: where a woken task runs
+//!
+//! A task spawned with `spool::spawn` (its future need not be `Send`),
+//! `spawn_on` or `Handle::spawn_on` always runs on its own worker. A task
+//! spawned with `Runtime::spawn` or `Handle::spawn` is *movable* (its future
+//! and output are `Send`; `MOVABLE` in its state word): when it is woken on
+//! the thread of another worker of the same runtime, and that worker has
+//! nothing else queued, it goes into that worker's one-task *hand-off slot*
+//! (`Core::offer`) and runs there next, instead of crossing to its own
+//! worker through the remote queue (a lock, maybe an eventfd write and a
+//! wake-up of a parked thread). The waking task is usually about to wait
+//! (it passed a `Mutex` on, sent a message and awaits the answer), so the
+//! woken one runs on a warm CPU at once, and a lock passed round a group of
+//! tasks stays on one worker instead of crossing at every turn of its FIFO
+//! queue (tokio's LIFO slot plays this part).
+//!
+//! ```text
+//!   worker A (running a1)                     worker B (idle: yields, parks)
+//!   a1 unlocks: b1 is next ──offer──▶ A's hand-off slot ◀─ steal, only if A
+//!   a1 awaits the lock again                │          has been in one poll
+//!   next_task: queue empty → b1 ◀───────────┘          since B last looked
+//! ```
+//!
+//! - The slot is taken before the run queue would park the worker, after
+//!   the run queue is empty (`next_task`), and at the end of every tick it
+//!   moves to the run queue: a handed-off task waits at most one batch.
+//! - An idle worker watching other workers' slots (`Core::steal`, during
+//!   its yields before a park) takes the task only if the slot held the same
+//!   task across two looks while that worker's poll count stood still: the
+//!   waking poll is a long one, and the task would wait for it. A hand-off
+//!   taken by its worker within a look is left alone.
+//! - The task's own worker keeps its slot: only it frees the slot, so a
+//!   task that completes elsewhere is sent back as a `Release` entry
+//!   (`Core::complete_elsewhere`); its completion is counted as its own
+//!   worker's (`Shared::completed_elsewhere`) so placement stays right.
+//! - Worker 0 runs tasks only inside `block_on`: when `block_on` returns,
+//!   the tasks of other workers queued there go back to their own workers
+//!   (`Core::hand_back`), where they run at once.
+//! - Shutdown: every worker thread leaves its loop before any sweeps its
+//!   tasks (`RuntimeInner::wait_all_left`), so no task of a worker being
+//!   swept runs elsewhere; a worker shutting down takes no hand-off.
+//! - A poll that never returns keeps a handed-off task waiting unless an
+//!   idle worker is yielding and takes it; a parked worker does not. CPU-
+//!   heavy work belongs in `spawn_blocking` or should yield (`yield_now`).
 //!
 //! # Unsafe code here
 //!
 //! Calls only: the code that touches slot memory is in the task mechanism
-//! (`task/raw/`). The `unsafe` blocks here call the owner's steps that the
+//! (`task/raw/`). The `unsafe` blocks here call the steps that the
 //! mechanism leaves to the owning worker (writing a new task into a slot,
-//! `raw::occupy`; `TaskRef::poll`, `cancel`, `complete` and `vacate`;
-//! `Arena::free`) and make the `TaskRef`s of the run queue and the task
-//! table; two more turn the worker's spare counts on its `Shared` back
-//! into `Arc`s (`take_ref`) and give them back when the worker goes. Each block says why this worker is the slot's owner, or which
-//! invariant of `task/raw/state.rs` or `task/raw/slot.rs` makes it sound.
+//! `raw::occupy`; `TaskRef::vacate`; `Arena::free`) or to the task's runner
+//! (`TaskRef::poll`, `cancel`, `complete`), make the `TaskRef`s of the run
+//! queue and the task table, and read the scheduler of a task that came
+//! from another worker; two more turn the worker's spare counts on its
+//! `Shared` back into `Arc`s (`take_ref`) and give them back when the
+//! worker goes. Each block says why this worker is the slot's owner or its
+//! runner, or which invariant of `task/raw/state.rs` or `task/raw/slot.rs`
+//! makes it sound.
 //!
 //! The executor reaches the mechanism from above only: the mechanism calls
 //! back into the worker through `Shared`'s `Schedule` impl
@@ -55,6 +101,9 @@
 //!
 //! - Every field is touched by the owning thread only (the `Core` is not
 //!   `Send`); other threads reach the worker through `Shared`.
+//! - The run queue and the hand-off slot hold this worker's tasks and
+//!   movable tasks of other workers of the same runtime; this worker polls
+//!   and completes both, and frees (releases) only its own.
 //! - No `RefCell` borrow is held while a future is polled or dropped, or a
 //!   waker is woken: those may re-enter the core (spawn, wake, drop a
 //!   `JoinHandle`).
@@ -75,6 +124,7 @@ use std::future::Future;
 use std::io;
 use std::pin::{pin, Pin};
 use std::ptr::NonNull;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -110,6 +160,10 @@ pub(crate) struct CoreConfig {
     /// Yield a few times before parking (`Shared::yield_for_work`): only
     /// worth it when other workers may hand this one work.
     pub(crate) yield_before_park: bool,
+    /// Movable tasks of other workers may run here ("Hand-off" above).
+    pub(crate) migrate: bool,
+    /// Unique per runtime (see `Shared::runtime_id`).
+    pub(crate) runtime_id: usize,
 }
 
 /// What the slab remembers about a live task.
@@ -154,6 +208,11 @@ pub(crate) struct Core {
     seeded: Option<Seeded>,
     /// See `CoreConfig::yield_before_park`.
     yield_before_park: bool,
+    /// See `CoreConfig::migrate`; cleared when the worker shuts down.
+    migrate: Cell<bool>,
+    /// The hand-off slot an idle worker is watching: (worker, task, that
+    /// worker's poll count), see [`Core::steal`].
+    watching: Cell<Option<(usize, *mut Header, u64)>>,
 }
 
 impl Core {
@@ -163,7 +222,12 @@ impl Core {
             .timeline
             .map(|(epoch, capacity)| Recorder::new(epoch, capacity))
             .transpose()?;
-        let shared = Arc::new(Shared::with_timeline(worker, reactor.unparker(), recorder));
+        let shared = Arc::new(Shared::with_timeline(
+            worker,
+            config.runtime_id,
+            reactor.unparker(),
+            recorder,
+        ));
         let max_tasks = config.max_tasks;
         let arena = Arena::new(Arc::as_ptr(&shared));
         Ok(Box::new(Core {
@@ -181,6 +245,8 @@ impl Core {
             recording: config.timeline.is_some(),
             seeded: config.seed.map(Seeded::new),
             yield_before_park: config.yield_before_park,
+            migrate: Cell::new(config.migrate),
+            watching: Cell::new(None),
         }))
     }
 
@@ -224,6 +290,30 @@ impl Core {
     pub(crate) fn push_local(&self, task: TaskRef<Shared>) {
         bump(&self.shared.counters.wakes_local, 1);
         self.run_queue.borrow_mut().push_back(task);
+    }
+
+    /// A task of another worker was woken on this thread: takes it into
+    /// the hand-off slot if it may move (`MOVABLE`, same runtime) and this
+    /// worker has nothing else queued, so it runs here next instead of
+    /// crossing to its own worker. Gives it back otherwise.
+    #[inline]
+    pub(crate) fn offer(&self, task: TaskRef<Shared>) -> Result<(), TaskRef<Shared>> {
+        if !self.migrate.get()
+            || !task.state().load().is_movable()
+            || !self.run_queue.borrow().is_empty()
+        {
+            return Err(task);
+        }
+        // SAFETY: a slot's scheduler outlives its memory, which the caller's
+        // claim on `task` keeps valid; every slot of this runtime belongs to
+        // a `Shared`.
+        let home = unsafe { &*task.scheduler_ptr() };
+        if home.runtime_id != self.shared.runtime_id {
+            return Err(task);
+        }
+        self.shared.offer(task)?;
+        bump(&self.shared.counters.handoffs, 1);
+        Ok(())
     }
 
     /// Number of live tasks (running, waiting, or finished with a handle).
@@ -311,6 +401,8 @@ impl Core {
     pub(crate) fn block_on<F: Future>(&self, future: F) -> F::Output {
         let _enter = context::enter(self);
         let _reactor = self.reactor.enter();
+        // Dropped first, also on unwind: see `hand_back`.
+        let _hand_back = HandBack(self);
         self.clock.set(Instant::now());
         let mut future = pin!(future);
         let waker = std::task::Waker::from(self.shared.clone());
@@ -346,6 +438,10 @@ impl Core {
     /// One turn of the loop: a batch of tasks, remote wakes, the reactor.
     pub(crate) fn tick(&self) {
         self.run_batch();
+        // A task handed over during the batch waits at most one batch.
+        if let Some(task) = self.shared.take_handoff() {
+            self.run_queue.borrow_mut().push_back(task);
+        }
         self.take_remote();
         let busy = !self.run_queue.borrow().is_empty()
             || self
@@ -354,7 +450,7 @@ impl Core {
                 .load(std::sync::atomic::Ordering::Acquire);
         let report = if busy {
             self.reactor.park(Some(Duration::ZERO))
-        } else if self.yield_before_park && self.shared.yield_for_work() {
+        } else if self.yield_before_park && self.yield_for_work() {
             // Work arrived while yielding: take it next tick, unparked.
             return;
         } else if self.shared.prepare_park() {
@@ -387,14 +483,91 @@ impl Core {
     }
 
     /// Takes the next task to poll off the run queue: the front (FIFO), or
-    /// one drawn from the seed (`seeded.rs`).
+    /// one drawn from the seed (`seeded.rs`); then the hand-off slot.
     #[inline]
     fn next_task(&self) -> Option<TaskRef<Shared>> {
         let mut queue = self.run_queue.borrow_mut();
-        match &self.seeded {
+        let next = match &self.seeded {
             None => queue.pop_front(),
             Some(seeded) => seeded.pick(&mut queue),
+        };
+        drop(queue);
+        next.or_else(|| self.shared.take_handoff())
+    }
+
+    /// Leaving `block_on`: this worker runs nothing until the next one, so
+    /// the tasks of other workers that moved here (hand-off slot, run
+    /// queue) go back to their own workers, which run them at once.
+    fn hand_back(&self) {
+        if !self.migrate.get() {
+            return;
         }
+        let mut foreign = Vec::new();
+        foreign.extend(self.shared.take_handoff());
+        {
+            let mut queue = self.run_queue.borrow_mut();
+            for _ in 0..queue.len() {
+                let task = queue.pop_front().expect("counted");
+                if std::ptr::eq(task.scheduler_ptr(), self.shared_ptr()) {
+                    queue.push_back(task);
+                } else {
+                    foreign.push(task);
+                }
+            }
+        }
+        for task in foreign {
+            // SAFETY: a slot's scheduler outlives its memory, which this
+            // queue entry keeps valid; it is a `Shared` of this runtime.
+            let home: &Shared = unsafe { &*task.scheduler_ptr() };
+            // Refused only once that worker has shut down.
+            let _ = home.push_remote(Remote::Wake(task));
+        }
+    }
+
+    /// Before a park: yields the thread a few times (`Shared::yield_for_work`),
+    /// and after each yield looks for a remote wake and for a task it may
+    /// take from another worker's hand-off slot ([`Core::steal`]). True if
+    /// work arrived.
+    fn yield_for_work(&self) -> bool {
+        self.watching.set(None);
+        self.shared.yield_for_work(|| self.steal())
+    }
+
+    /// Takes the task in another worker's hand-off slot if that worker has
+    /// been inside one poll since this worker last looked (the slot still
+    /// holds the same task and the worker's poll count stood still): it
+    /// will not get to the task soon, and this worker is idle. A hand-off
+    /// the worker takes itself within a look is left alone, so a lock
+    /// passed from task to task on one worker stays there.
+    fn steal(&self) -> bool {
+        let Some(runtime) = self.runtime.get() else {
+            return false;
+        };
+        if !self.migrate.get() {
+            return false;
+        }
+        let seen = self.watching.take();
+        for victim in &runtime.workers {
+            if Arc::ptr_eq(victim, &self.shared) {
+                continue;
+            }
+            let task = victim.peek_handoff();
+            if task.is_null() {
+                continue;
+            }
+            let polls = victim.polls();
+            if seen == Some((victim.worker, task, polls)) {
+                if let Some(task) = victim.take_handoff() {
+                    bump(&self.shared.counters.steals, 1);
+                    self.run_queue.borrow_mut().push_back(task);
+                    return true;
+                }
+                continue;
+            }
+            self.watching.set(Some((victim.worker, task, polls)));
+            return false;
+        }
+        false
     }
 
     /// The seeded scheduler, if `Builder::seed` was given.
@@ -409,17 +582,20 @@ impl Core {
         let generation = match header.state.start_poll() {
             StartPoll::Poll { generation } => generation,
             StartPoll::Cancel => {
-                // SAFETY: owner thread (the slot is in our arena, the task
-                // came off our run queue) and the task is now RUNNING.
+                // SAFETY: we are the task's runner: it came off our run
+                // queue or hand-off slot, which hold only our own tasks and
+                // `MOVABLE` ones of this runtime (`offer`, `steal`); it is
+                // now RUNNING.
                 unsafe { task.cancel() };
                 self.complete(task);
                 return;
             }
         };
-        header.polls.set(header.polls.get().wrapping_add(1));
+        let polls = header.polls.load(Relaxed);
+        header.polls.store(polls.wrapping_add(1), Relaxed);
         bump(&self.shared.counters.polls, 1);
-        // SAFETY: the slot is occupied and this worker keeps `Shared` alive
-        // during the poll; the borrowed waker does not outlive it.
+        // SAFETY: the slot is occupied and its scheduler (a `Shared` of this
+        // runtime) outlives the poll; the borrowed waker does not outlive it.
         let waker = unsafe { waker::borrowed(&task, generation) };
         let mut cx = Context::from_waker(&waker);
         let polled = {
@@ -488,11 +664,34 @@ impl Core {
     /// wake the `JoinHandle`'s task, or drop the output nobody will take
     /// (and free the slot if no handle is left).
     fn complete(&self, task: TaskRef<Shared>) {
+        if !std::ptr::eq(task.scheduler_ptr(), self.shared_ptr()) {
+            return self.complete_elsewhere(task);
+        }
         bump(&self.shared.counters.tasks_completed, 1);
         // SAFETY: owner thread, right after the task's poll returned Ready
         // or its future was cancelled; no borrow of ours is held.
         if unsafe { task.complete() } {
             self.release(task);
+        }
+    }
+
+    /// [`Core::complete`] for a task of another worker that ran here: the
+    /// slot goes back to its owner to be freed.
+    #[cold]
+    fn complete_elsewhere(&self, task: TaskRef<Shared>) {
+        // SAFETY: a slot's scheduler outlives its memory, which the run
+        // queue entry we took keeps valid until `complete` below; its owner
+        // is a worker of this runtime (`offer`), whose `Shared` the runtime
+        // keeps alive while this worker runs.
+        let home: &Shared = unsafe { &*task.scheduler_ptr() };
+        home.completed_elsewhere();
+        // SAFETY: we are the task's runner (it is `MOVABLE`: `offer` took
+        // only such tasks), right after its poll returned Ready or its
+        // future was cancelled; no borrow of ours is held.
+        if unsafe { task.complete() } {
+            // Refused after the owner shut down: the slot goes with its
+            // retired arena.
+            let _ = home.push_remote(Remote::Release(task));
         }
     }
 
@@ -549,6 +748,11 @@ impl Core {
         for task in batch.jobs {
             task.cancel();
         }
+        // No task of another worker comes here any more; the ones queued
+        // here are swept by their owners, which run no task either by now
+        // (`Runtime::drop` stops every worker before any sweeps).
+        self.migrate.set(false);
+        let _ = self.shared.take_handoff();
         self.run_queue.borrow_mut().clear();
         loop {
             // Dropping a future may spawn or wake; sweep until nothing is left.
@@ -566,6 +770,8 @@ impl Core {
             }
             for task in unfinished {
                 // Completed (and maybe released) by a destructor meanwhile.
+                // (A task of ours queued on another worker is not running:
+                // that worker has left its loop.)
                 if task.state().load().is_complete() {
                     continue;
                 }
@@ -613,7 +819,7 @@ impl Core {
                         .then(|| self.names.borrow().get(&key).map(|n| n.to_string()))
                         .flatten(),
                     state,
-                    polls: header.polls.get(),
+                    polls: header.polls.load(Relaxed),
                     age: now.saturating_duration_since(e.spawned_at),
                 }
             })
@@ -622,7 +828,7 @@ impl Core {
 
     /// This worker's counters.
     pub(crate) fn worker_metrics(&self) -> super::WorkerMetrics {
-        self.shared.counters.snapshot()
+        self.shared.snapshot()
     }
 
     /// Metrics of the runtime this core belongs to.
@@ -648,7 +854,9 @@ impl Core {
     /// The loop of worker threads 1..n: tick until asked to stop, then shut
     /// the worker down on its own thread (its tasks may not be `Send`).
     pub(crate) fn run_worker(&self) {
+        let runtime = self.runtime().clone();
         {
+            let _looping = runtime.loop_guard();
             let _enter = context::enter(self);
             let _reactor = self.reactor.enter();
             // `Shared::stop` sets `stopping` and unparks us.
@@ -656,6 +864,9 @@ impl Core {
                 self.tick();
             }
         }
+        // A task of ours may be running on a worker that has not stopped
+        // yet: sweep only once none runs any more.
+        runtime.wait_all_left();
         self.shutdown();
     }
 }
@@ -683,5 +894,14 @@ impl fmt::Debug for Core {
             .field("live_tasks", &self.tasks.borrow().len())
             .field("queued", &self.run_queue.borrow().len())
             .finish_non_exhaustive()
+    }
+}
+
+/// Calls [`Core::hand_back`] when `block_on` returns or unwinds.
+struct HandBack<'a>(&'a Core);
+
+impl Drop for HandBack<'_> {
+    fn drop(&mut self) {
+        self.0.hand_back();
     }
 }

@@ -29,7 +29,7 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 
 use super::blocking::{self, BlockingPool};
 use super::context;
@@ -45,14 +45,55 @@ pub(crate) struct RuntimeInner {
     pub(crate) blocking: BlockingPool,
     /// Where the least-loaded search starts, so ties spread round-robin.
     next: AtomicUsize,
+    /// Worker threads (1..n) still in their loop; see [`RuntimeInner::leave_loop`].
+    looping: Mutex<usize>,
+    all_left: Condvar,
+}
+
+/// A new runtime's `Shared::runtime_id`.
+pub(crate) fn next_runtime_id() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    NEXT.fetch_add(1, Relaxed)
 }
 
 impl RuntimeInner {
     pub(crate) fn new(workers: Vec<Arc<Shared>>, blocking: BlockingPool) -> RuntimeInner {
+        let threads = workers.len().saturating_sub(1);
         RuntimeInner {
             workers,
             blocking,
             next: AtomicUsize::new(0),
+            looping: Mutex::new(threads),
+            all_left: Condvar::new(),
+        }
+    }
+
+    /// Called by a worker thread that left its loop (also on unwind, through
+    /// [`LoopGuard`]).
+    fn left_loop(&self) {
+        let mut looping = self.looping.lock().unwrap_or_else(|e| e.into_inner());
+        *looping = looping.saturating_sub(1);
+        if *looping == 0 {
+            self.all_left.notify_all();
+        }
+    }
+
+    /// A worker thread's mark that it is in its loop: dropping it (when the
+    /// loop ends, or on unwind) counts the thread out.
+    pub(crate) fn loop_guard(&self) -> LoopGuard<'_> {
+        LoopGuard(self)
+    }
+
+    /// Waits until every worker thread has left its loop. A worker calls it
+    /// before it sweeps its tasks at shutdown: a movable task of its own may
+    /// be running on another worker until that one stops.
+    pub(crate) fn wait_all_left(&self) {
+        let mut looping = self.looping.lock().unwrap_or_else(|e| e.into_inner());
+        while *looping > 0 {
+            looping = self
+                .all_left
+                .wait(looping)
+                .unwrap_or_else(|e| e.into_inner());
         }
     }
 
@@ -69,34 +110,38 @@ impl RuntimeInner {
             .unwrap_or(0)
     }
 
-    /// Sends `future` to worker `worker`'s injection queue.
-    pub(crate) fn inject<F>(&self, worker: usize, future: F) -> JoinHandle<F::Output>
+    /// Sends `future` to worker `worker`'s injection queue (`movable`: see
+    /// [`inject`]).
+    pub(crate) fn inject<F>(&self, worker: usize, future: F, movable: bool) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        inject(&self.workers[worker], future).unwrap_or_else(|cancelled| cancelled)
+        inject(&self.workers[worker], future, movable).unwrap_or_else(|cancelled| cancelled)
     }
 
     /// Counters of every worker.
     pub(crate) fn metrics(&self) -> Metrics {
-        Metrics::from_workers(self.workers.iter().map(|w| w.counters.snapshot()).collect())
+        Metrics::from_workers(self.workers.iter().map(|w| w.snapshot()).collect())
     }
 }
 
 /// Sends `future` to the injection queue of the worker `shared` belongs to.
+/// With `movable`, the task may later run on other workers of the runtime
+/// (`Incoming::movable`).
 ///
 /// `Err` when that worker has shut down: the future is dropped and the
 /// handle inside reports the task cancelled.
 pub(crate) fn inject<F>(
     shared: &Shared,
     future: F,
+    movable: bool,
 ) -> Result<JoinHandle<F::Output>, JoinHandle<F::Output>>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let job = RemoteJoin::new(future);
+    let job = RemoteJoin::new(future, movable);
     let handle = JoinHandle::remote(job.clone());
     match shared.push_job(job as Arc<dyn WorkerJob>) {
         Ok(()) => Ok(handle),
@@ -196,6 +241,12 @@ impl Handle {
     /// inside `block_on` waits until it is. After the runtime was dropped,
     /// the returned handle reports the task cancelled.
     ///
+    /// The task may move: woken on another worker's thread while that
+    /// worker has nothing else queued, it runs there next (as a task woken
+    /// on a tokio worker runs on it), so that a lock or a message passed
+    /// between tasks does not cross threads at every turn. Tasks spawned
+    /// with [`spawn_on`](Self::spawn_on) or `spool::spawn` never move.
+    ///
     /// # Panics
     ///
     /// When the future would start on the calling worker and its arena is
@@ -208,7 +259,7 @@ impl Handle {
     {
         let worker = self.inner.least_loaded();
         // Lent, not moved, to `place`: copied once, however large.
-        spawn_in_place!(future, |future| self.place(worker, future))
+        spawn_in_place!(future, |future| self.place(worker, future.movable()))
     }
 
     /// Spawns a `Send` future onto worker `worker` of this runtime, from any
@@ -277,5 +328,14 @@ impl fmt::Debug for Handle {
         f.debug_struct("Handle")
             .field("workers", &self.inner.workers.len())
             .finish_non_exhaustive()
+    }
+}
+
+/// See [`RuntimeInner::loop_guard`].
+pub(crate) struct LoopGuard<'a>(&'a RuntimeInner);
+
+impl Drop for LoopGuard<'_> {
+    fn drop(&mut self) {
+        self.0.left_loop();
     }
 }

@@ -34,7 +34,7 @@ fn loom_remote_wake_vs_park() {
     loom::model(|| {
         let shared = new_shared();
         let slot = Arc::new(TestSlot::new(&shared));
-        let generation = slot.header().state.occupy();
+        let generation = slot.header().state.occupy(false);
         let _ = slot.header().state.start_poll();
         assert_eq!(slot.header().state.end_poll_pending(), PollPending::Idle);
 
@@ -105,5 +105,35 @@ fn loom_injection_queue_hands_over_each_task_once() {
             t.join().unwrap();
         }
         assert_eq!(early + late + refused.load(SeqCst), 2);
+    });
+}
+
+/// A task in a worker's hand-off slot is taken exactly once: by the
+/// worker itself (its next task) or by an idle worker taking it over, never
+/// by both, and the slot is empty afterwards.
+#[test]
+fn loom_handoff_is_taken_once() {
+    loom::model(|| {
+        let victim = new_shared();
+        let slot = Arc::new(TestSlot::new(&victim));
+        let _ = slot.header().state.occupy(true);
+        // SAFETY: the test keeps the slot alive until the end.
+        let task = unsafe { TaskRef::from_raw(slot.0) };
+        assert!(victim.offer(task).is_ok());
+
+        // Taking it makes it RUNNING, as a worker's `run_task` does.
+        let run = |task: TaskRef<Shared>| {
+            let _ = task.state().start_poll();
+            1
+        };
+        let thief = {
+            let victim = victim.clone();
+            thread::spawn(move || victim.take_handoff().map(run).unwrap_or(0))
+        };
+        let mine = victim.take_handoff().map(run).unwrap_or(0);
+        let theirs = thief.join().unwrap();
+        assert_eq!(mine + theirs, 1, "taken by exactly one worker");
+        assert!(victim.peek_handoff().is_null());
+        assert!(slot.header().state.load().is_running());
     });
 }

@@ -86,6 +86,13 @@ counters! {
     timers_fired,
     /// Times a worker blocked in its reactor because it had nothing to run.
     reactor_parks,
+    /// Tasks of another worker woken on this worker's thread while it had
+    /// nothing else queued, and run here (the hand-off slot; only tasks
+    /// spawned with `Runtime::spawn` or `Handle::spawn` move).
+    handoffs,
+    /// Tasks an idle worker took from another worker's hand-off slot
+    /// because that worker was busy in one long poll.
+    steals,
 }
 
 /// Adds `n` to a counter that only the calling thread writes.

@@ -110,7 +110,8 @@ impl Runtime {
 
     /// Spawns a `Send` future onto the least-loaded worker. Tasks for worker
     /// 0 run once the runtime runs (inside `block_on`); other workers run
-    /// theirs at once.
+    /// theirs at once. The task may move to the worker that wakes it, as
+    /// with [`Handle::spawn`].
     ///
     /// # Panics
     ///
@@ -123,14 +124,16 @@ impl Runtime {
         F::Output: Send + 'static,
     {
         // Copied once, into its slot or a box, however large.
+        // Movable: it may run on whichever worker wakes it (see
+        // `runtime/executor.rs`, "Hand-off").
         spawn_in_place!(future, |future| match self.inner.least_loaded() {
-            0 => match self.core.spawn(future) {
+            0 => match self.core.spawn(future.movable()) {
                 Ok(handle) => handle,
                 Err(_) => {
                     panic!("Runtime::spawn: the task arena is full (Builder::max_tasks reached)")
                 }
             },
-            w => crate::task::remote::inject(&self.inner, w, future),
+            w => crate::task::remote::inject(&self.inner, w, future.movable()),
         })
     }
 
@@ -220,6 +223,8 @@ impl Runtime {
 
 impl Drop for Runtime {
     fn drop(&mut self) {
+        // Each worker thread leaves its loop, waits until all have (a task
+        // of one may be running on another), then sweeps its own tasks.
         for w in &self.inner.workers[1..] {
             w.stop();
         }
@@ -402,6 +407,9 @@ impl Builder {
             timeline: timeline.map(|n| (std::time::Instant::now(), n)),
             seed,
             yield_before_park: self.workers > 1,
+            // Seeded and paused runtimes have one worker (refused above).
+            migrate: self.workers > 1,
+            runtime_id: handle::next_runtime_id(),
         };
         let core = Core::new(0, &config)?;
         if self.start_paused {

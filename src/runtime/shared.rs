@@ -7,7 +7,8 @@
 //! `Shared` is the scheduler of the worker's tasks for the task mechanism:
 //! it implements `task::raw::Schedule`, the one seam between the two
 //! (`schedule`: a woken task goes to the local run queue on the worker's
-//! own thread, to the remote queue otherwise; `release`: a completed slot
+//! own thread, to the hand-off slot of the waking worker if it may move
+//! there (the executor's "Hand-off"), to the remote queue otherwise; `release`: a completed slot
 //! whose last handle went is freed at once on the worker's thread, through
 //! the remote queue otherwise; `give_back`: a handle's count dropped on the
 //! worker's thread is kept for the next spawn). It is also the `block_on`
@@ -28,11 +29,17 @@
 //!   The unparker remembers an unpark that arrives before the park. The
 //!   waker that sees `parked` also clears it (a swap), so while the owner
 //!   is still waking up, further wakes cost no second unpark (a syscall).
+//! - The **hand-off slot** holds at most one run-queue entry: a movable
+//!   task of another worker of this runtime, put there by this worker's
+//!   own thread only (`offer`). Whoever swaps it out (this worker, or an
+//!   idle one taking it over) owns the entry, so it is taken exactly once
+//!   (loom: `loom_handoff_is_taken_once`).
 //! - **Retired chunks**: when the runtime shuts down, the arena's memory is
 //!   moved here and freed when the last `Arc<Shared>` goes, i.e. after the
 //!   last waker or handle that might still read a slot header.
 
 use std::fmt;
+use std::ptr::NonNull;
 use std::sync::Arc;
 use std::task::Wake;
 
@@ -40,11 +47,13 @@ use super::context;
 use super::metrics::Counters;
 use super::timeline::Recorder;
 
-use crate::loom::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering::*};
+use crate::loom::sync::atomic::{
+    fence, AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering::*,
+};
 use crate::loom::sync::Mutex;
 use crate::reactor::Unparker;
 use crate::task::raw::arena::Arena;
-use crate::task::raw::{Schedule, TaskRef};
+use crate::task::raw::{Header, Schedule, TaskRef};
 use crate::task::remote::WorkerJob;
 
 /// [`Shared::yield_for_work`] gives up the CPU at least this many times
@@ -56,6 +65,18 @@ const YIELD_FOR: std::time::Duration = std::time::Duration::from_micros(20);
 pub(crate) struct Shared {
     /// Index of the worker (0 is the thread that calls `block_on`).
     pub(crate) worker: usize,
+    /// Which runtime the worker belongs to (unique per process): tasks
+    /// move only between workers of one runtime.
+    pub(crate) runtime_id: usize,
+    /// The hand-off slot: a movable task of another worker, woken on this
+    /// worker's thread while it had nothing else queued, to be run here
+    /// next (null: empty). Filled only by the owner; emptied by the owner
+    /// or by an idle worker that takes the task (see the executor's
+    /// "Hand-off"). An entry is a run-queue entry of the task.
+    handoff: AtomicPtr<Header>,
+    /// This worker's tasks that completed on another worker (added to
+    /// `counters.tasks_completed` by `load` and the metrics).
+    completed_elsewhere: AtomicU64,
     remote: Mutex<RemoteQueues>,
     /// Hint that `remote` is not empty, so the owner can skip the lock.
     remote_pending: AtomicBool,
@@ -106,16 +127,20 @@ pub(crate) struct RemoteBatch {
 impl Shared {
     #[cfg_attr(not(spool_loom), allow(dead_code))]
     pub(crate) fn new(worker: usize, unparker: Unparker) -> Shared {
-        Self::with_timeline(worker, unparker, None)
+        Self::with_timeline(worker, 0, unparker, None)
     }
 
     pub(crate) fn with_timeline(
         worker: usize,
+        runtime_id: usize,
         unparker: Unparker,
         timeline: Option<Recorder>,
     ) -> Shared {
         Shared {
             worker,
+            runtime_id,
+            handoff: AtomicPtr::new(std::ptr::null_mut()),
+            completed_elsewhere: AtomicU64::new(0),
             remote: Mutex::new(RemoteQueues {
                 queue: Vec::new(),
                 jobs: Vec::new(),
@@ -197,7 +222,63 @@ impl Shared {
         c.tasks_spawned
             .load(Relaxed)
             .saturating_sub(c.tasks_completed.load(Relaxed))
+            .saturating_sub(self.completed_elsewhere.load(Relaxed))
             + self.jobs_pending.load(Relaxed) as u64
+    }
+
+    /// The counters, with this worker's tasks that completed elsewhere
+    /// counted as completed.
+    pub(crate) fn snapshot(&self) -> super::WorkerMetrics {
+        let mut m = self.counters.snapshot();
+        m.tasks_completed += self.completed_elsewhere.load(Relaxed);
+        m
+    }
+
+    /// Counts one of this worker's tasks that completed on another worker.
+    pub(crate) fn completed_elsewhere(&self) {
+        self.completed_elsewhere.fetch_add(1, Relaxed);
+    }
+
+    /// Puts `task` into the empty hand-off slot; gives it back if the slot
+    /// is full. Owner thread only (the only thread that fills it).
+    #[inline]
+    pub(crate) fn offer(&self, task: TaskRef<Shared>) -> Result<(), TaskRef<Shared>> {
+        if !self.handoff.load(Relaxed).is_null() {
+            return Err(task);
+        }
+        // Nobody else fills the slot, so it is still empty; the release
+        // store publishes the queue entry to a worker that takes it.
+        self.handoff.store(task.as_ptr().as_ptr(), Release);
+        Ok(())
+    }
+
+    /// The task in the hand-off slot, if any (it stays queued: the caller
+    /// runs it or queues it).
+    #[inline]
+    pub(crate) fn take_handoff(&self) -> Option<TaskRef<Shared>> {
+        if self.handoff.load(Relaxed).is_null() {
+            return None;
+        }
+        let ptr = NonNull::new(self.handoff.swap(std::ptr::null_mut(), Acquire))?;
+        // SAFETY: the slot held a run-queue entry of a task of a worker of
+        // this runtime (`offer`), which the swap made ours: a queued slot
+        // is not freed before its entry is handled (`task/raw/state.rs`),
+        // and its scheduler is a `Shared`.
+        Some(unsafe { TaskRef::from_raw(ptr) })
+    }
+
+    /// What the hand-off slot holds now (null: nothing), for an idle
+    /// worker watching it.
+    #[inline]
+    pub(crate) fn peek_handoff(&self) -> *mut Header {
+        self.handoff.load(Relaxed)
+    }
+
+    /// Task polls this worker made so far: an idle worker that sees the
+    /// number stand still knows this one is inside one long poll.
+    #[inline]
+    pub(crate) fn polls(&self) -> u64 {
+        self.counters.polls.load(Relaxed)
     }
 
     /// Asks a worker thread to leave its loop, waking it if parked.
@@ -246,7 +327,10 @@ impl Shared {
     /// measured slower there); the time floor keeps an idle machine's
     /// vCPU from halting between two hand-offs (a count alone measured
     /// ten times slower there). True if work arrived.
-    pub(crate) fn yield_for_work(&self) -> bool {
+    ///
+    /// `steal` is asked after each yield too: it takes work from another
+    /// worker's hand-off slot (`Core::steal`) and says if it did.
+    pub(crate) fn yield_for_work(&self, mut steal: impl FnMut() -> bool) -> bool {
         let start = std::time::Instant::now();
         let mut rounds = 0;
         loop {
@@ -254,6 +338,7 @@ impl Shared {
             if self.remote_pending.load(Relaxed)
                 || self.main_woken.load(Relaxed)
                 || self.stopping.load(Relaxed)
+                || steal()
             {
                 return true;
             }
@@ -297,6 +382,8 @@ impl Shared {
 impl Schedule for Shared {
     #[inline]
     fn schedule(&self, task: TaskRef<Shared>) {
+        // On this worker's thread: its run queue. On another worker's
+        // thread, a movable task may go to that worker's hand-off slot.
         if let Err(task) = context::push_local(task) {
             // Refused only after shutdown, when nothing runs any more.
             let _ = self.push_remote(Remote::Wake(task));

@@ -216,6 +216,10 @@ where
 
 /// The index of the worker running the caller, `0..worker_count()`.
 ///
+/// A task spawned with `Runtime::spawn` or `Handle::spawn` may run on
+/// another worker after a wake (see `Handle::spawn`), so two calls from
+/// one such task may give different answers; other tasks stay on theirs.
+///
 /// # Panics
 ///
 /// Outside a spool runtime.
@@ -343,7 +347,7 @@ impl futures_task::Spawn for Spawner {
             Here::Spawned => Ok(()),
             Here::Full => Err(futures_task::SpawnError::shutdown()),
             // Off the worker: through its injection queue, as `spawn_on`.
-            Here::Elsewhere(future) => crate::runtime::handle::inject(&self.shared, future)
+            Here::Elsewhere(future) => crate::runtime::handle::inject(&self.shared, future, false)
                 .map(drop)
                 .map_err(|_| futures_task::SpawnError::shutdown()),
         }

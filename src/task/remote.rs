@@ -53,10 +53,11 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    let movable = future.is_movable();
     if std::mem::size_of::<F>() > Incoming::<F>::LARGE {
-        runtime.inject(worker, future.into_box())
+        runtime.inject(worker, future.into_box(), movable)
     } else {
-        runtime.inject(worker, future.into_inner())
+        runtime.inject(worker, future.into_inner(), movable)
     }
 }
 
@@ -122,10 +123,14 @@ struct State<P, T> {
     aborted: bool,
     /// The caller took `placed` or `done`.
     taken: bool,
+    /// The task, once placed, may run on any worker (`Incoming::movable`).
+    movable: bool,
 }
 
 impl<P, T> RemoteJoin<P, T> {
-    pub(crate) fn new(payload: P) -> Arc<Self> {
+    /// A job for `payload`; `movable`: see `Incoming::movable` (a future's
+    /// only, and only a `Send` one becomes movable when placed).
+    pub(crate) fn new(payload: P, movable: bool) -> Arc<Self> {
         Arc::new(RemoteJoin {
             state: Mutex::new(State {
                 payload: Some(payload),
@@ -135,6 +140,7 @@ impl<P, T> RemoteJoin<P, T> {
                 waker: None,
                 aborted: false,
                 taken: false,
+                movable,
             }),
         })
     }
@@ -217,9 +223,9 @@ where
     F::Output: Send + 'static,
 {
     fn run(&self, core: &Core) {
-        let (future, aborted) = {
+        let (future, aborted, movable) = {
             let mut s = self.lock();
-            (s.payload.take(), s.aborted)
+            (s.payload.take(), s.aborted, s.movable)
         };
         let Some(mut future) = future else { return };
         if aborted {
@@ -227,7 +233,10 @@ where
             return self.finish(Err(JoinError::cancelled()));
         }
         // Large futures came boxed (see `inject`): this copy is small.
-        let spawned = spawn_in_place!(future, |future| core.spawn_raw(future).ok());
+        let spawned = spawn_in_place!(future, |future| {
+            let future = if movable { future.movable() } else { future };
+            core.spawn_raw(future).ok()
+        });
         match spawned {
             Some(raw) => {
                 let waker = {

@@ -94,7 +94,7 @@ fn loom_wake_while_running_is_queued_once() {
     loom::model(|| {
         let scheduler = Arc::new(TestScheduler::new());
         let slot = Arc::new(TestSlot::new(&scheduler));
-        let generation = slot.header().state.occupy();
+        let generation = slot.header().state.occupy(false);
         let _ = slot.header().state.start_poll();
         let waker = {
             let slot = slot.clone();
@@ -159,7 +159,7 @@ fn loom_join_abort_protocol() {
         let output = Arc::new(Cell(loom::cell::UnsafeCell::new(0u32)));
         let join_cell = Arc::new(Cell(loom::cell::UnsafeCell::new(false)));
         let seen = Arc::new(JoinModel::default());
-        let generation = slot.header().state.occupy();
+        let generation = slot.header().state.occupy(false);
         slot.header().state.add_handle(); // `JoinHandle::abort_handle`
 
         let join = {

@@ -8,14 +8,15 @@
 //! |   state: State        any thread (atomic)                    |
 //! |   scheduler: *S       set when the slot is carved, never     |
 //! |                       changes (the `Schedule` owning it)     |
-//! |   key, polls          owner thread only                      |
+//! |   key                 owner thread only                      |
+//! |   polls               the runner (atomic: the dump reads it) |
 //! |   vtable              written by the owner at spawn, before  |
 //! |                       any handle exists; read by the owner   |
 //! |                       and by the JoinHandle (any thread)     |
 //! |   join_waker          JoinHandle or owner, see JOIN_WAKER    |
 //! +--------------------------------------------------------------+
 //! | Stage<F>: Running(F) | Finished(Result<F::Output, JoinError>)|
-//! |           | Consumed   the future: owner thread; the output: |
+//! |           | Consumed   the future: its runner; the output:   |
 //! |                        whoever owns it (state.rs)            |
 //! +--------------------------------------------------------------+
 //! ```
@@ -26,10 +27,11 @@
 //!   never reallocated, so `Stage::Running(F)` is pinned for as long as the
 //!   task lives, and a slot address is a stable task identity (with the
 //!   generation, for wakers).
-//! - The future is written, polled and dropped only by the owner's
-//!   thread (the thread that holds the slot's arena): the `unsafe` owner
-//!   steps of [`TaskRef`] (`poll`, `cancel`, `complete`, `vacate`) and
-//!   [`occupy`].
+//! - The future is written by the owner's thread (the thread that holds
+//!   the slot's arena, [`occupy`]) and then polled and dropped only by its
+//!   *runner* (the `unsafe` steps [`TaskRef::poll`], `cancel` and
+//!   `complete`), one at a time; the slot is emptied and freed by the owner
+//!   only ([`TaskRef::vacate`]). See "Who runs a task" below.
 //! - The output is written by the owner before `COMPLETE` is published
 //!   (release), and moved out or dropped exactly once, after `COMPLETE` is
 //!   observed (acquire), by its owner: the `JoinHandle` if it was interested
@@ -39,6 +41,19 @@
 //!   the slot's scheduler (`Arc<S>`, see [`Schedule`]), which keeps the
 //!   arena's chunks once the owner is gone; queue entries live inside the
 //!   owner. A [`TaskRef`] is the type of such a pointer.
+//!
+//! # Who runs a task
+//!
+//! The runner of a task is the thread that took it off a run queue, made
+//! it `RUNNING` (`State::start_poll`) and holds it until the poll ends.
+//! For most tasks that is always the owner's thread. A task occupied from
+//! an [`Incoming::movable`] (its future and output are `Send`: the state
+//! word says `MOVABLE`) may be run by any thread its scheduler hands it to
+//! (the runtime: another worker of the same runtime). `RUNNING` excludes a
+//! second runner, and the state word's acquire/release transitions order
+//! one runner's accesses to the stage before the next one's. Freeing the
+//! slot stays with the owner: a runner that completes a task nobody holds
+//! hands the slot back through [`Schedule::release`].
 //!
 //! Where the unsafe code of tasks lives is listed in the layer's docs
 //! (`task/raw/mod.rs`).
@@ -51,6 +66,7 @@ use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
 use std::ptr::{self, NonNull};
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::task::{Context, Poll, Waker};
 
 use super::arena::Arena;
@@ -63,8 +79,9 @@ use super::Schedule;
 pub(crate) struct Header {
     /// Flags and generation; see `state.rs`.
     pub(crate) state: State,
-    /// Times the future was polled (owner thread only; for the task dump).
-    pub(crate) polls: Cell<u32>,
+    /// Times the future was polled (written by its runner; read by the
+    /// task dump on the owner's thread, hence atomic).
+    pub(crate) polls: AtomicU32,
     /// The occupant's slab key (owner thread only).
     pub(crate) key: Cell<usize>,
     /// The slot's scheduler, an `S: Schedule` (the [`TaskRef<S>`] that
@@ -172,17 +189,21 @@ impl<S: Schedule> TaskRef<S> {
         unsafe { &*scheduler }.schedule(self);
     }
 
-    // The owner's steps. Each is `unsafe` for one reason: only the owner
-    // (the thread that holds the slot's arena and took the task off its run
-    // queue) may touch the future, and only in the state named.
+    // The runner's and owner's steps. Each is `unsafe` for one reason: only
+    // the task's runner (the thread that took it off a run queue: the
+    // owner's, or for a `MOVABLE` task any thread its scheduler handed it
+    // to; see "Who runs a task") may touch the future, only the owner may
+    // free the slot, and only in the state named.
 
     /// Polls the future once, catching a panic. `Ready(())`: the future is
     /// gone and the stage holds the result; call [`TaskRef::complete`].
     ///
     /// # Safety
     ///
-    /// Owner thread, and the task is `RUNNING` (`State::start_poll` returned
-    /// `Poll`): its stage is `Running` and nobody else touches it.
+    /// The task's runner (the owner's thread, or any thread for a
+    /// `MOVABLE` task), and the task is `RUNNING` (`State::start_poll`
+    /// returned `Poll`, on this thread): its stage is `Running` and nobody
+    /// else touches it.
     #[inline]
     pub(crate) unsafe fn poll(&self, cx: &mut Context<'_>) -> Poll<()> {
         // SAFETY: the caller's contract, which is the vtable's.
@@ -209,9 +230,11 @@ impl<S: Schedule> TaskRef<S> {
     ///
     /// # Safety
     ///
-    /// Owner thread, right after [`TaskRef::poll`] returned `Ready` or
-    /// [`TaskRef::cancel`]; no `RefCell` borrow of the owner may be held
-    /// (the waker woken and the output dropped here may re-enter it).
+    /// The runner, right after [`TaskRef::poll`] returned `Ready` or
+    /// [`TaskRef::cancel`]; no `RefCell` borrow of the runner may be held
+    /// (the waker woken and the output dropped here may re-enter it). If
+    /// it returns true and the runner is not the owner, the runner hands
+    /// the slot to the owner ([`Schedule::release`]).
     pub(crate) unsafe fn complete(&self) -> bool {
         let header = self.header();
         match header.state.complete() {
@@ -229,7 +252,9 @@ impl<S: Schedule> TaskRef<S> {
             Completed::Unjoined { release } => {
                 // SAFETY: no JoinHandle was interested when COMPLETE was
                 // published, so the output is ours (state.rs); the stage
-                // is the vtable's type (caller: the owner of this task).
+                // is the vtable's type (caller: the runner of this task,
+                // which for a non-`MOVABLE` task is the owner, and a
+                // `MOVABLE` task's output is `Send`).
                 unsafe { (header.vtable().drop_stage)(self.ptr) };
                 release
             }
@@ -305,6 +330,9 @@ struct RunningRepr<F> {
 pub(crate) struct Incoming<'a, F> {
     future: NonNull<F>,
     moved: &'a Cell<bool>,
+    /// The task may be run by another thread of its scheduler (set only
+    /// by [`Incoming::movable`], for `Send` futures with `Send` output).
+    movable: bool,
 }
 
 impl<'a, F> Incoming<'a, F> {
@@ -321,7 +349,27 @@ impl<'a, F> Incoming<'a, F> {
         Incoming {
             future: NonNull::from(future),
             moved,
+            movable: false,
         }
+    }
+
+    /// Marks the task as one that any thread of its scheduler may run
+    /// (`MOVABLE`, see "Who runs a task"): only a `Send` future with a
+    /// `Send` output can be.
+    pub(crate) fn movable(self) -> Self
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        Incoming {
+            movable: true,
+            ..self
+        }
+    }
+
+    /// True if made with [`Incoming::movable`].
+    pub(crate) fn is_movable(&self) -> bool {
+        self.movable
     }
 
     /// Moves the future out by value (a copy on the stack: for small
@@ -452,7 +500,7 @@ impl Header {
         unsafe {
             slot.as_ptr().write(Header {
                 state: State::new_free(),
-                polls: Cell::new(0),
+                polls: AtomicU32::new(0),
                 key: Cell::new(usize::MAX),
                 scheduler,
                 vtable: Cell::new(&UNOCCUPIED),
@@ -481,6 +529,7 @@ pub(crate) unsafe fn occupy<F: Future>(
     future: Incoming<'_, F>,
 ) -> u16 {
     let cell = slot.cast::<TaskCell<F>>().as_ptr();
+    let future_movable = future.is_movable();
     // SAFETY: the slot is large and aligned enough for `TaskCell<F>` (caller);
     // a free slot's stage holds no value (only the arena's free-list link),
     // so writing it without dropping is right. Only the owner writes the
@@ -489,7 +538,7 @@ pub(crate) unsafe fn occupy<F: Future>(
     unsafe {
         let header = &(*cell).header;
         header.key.set(key);
-        header.polls.set(0);
+        header.polls.store(0, Relaxed);
         header.vtable.set(&TaskCell::<F>::VTABLE);
         debug_assert!((*header.join_waker.get()).is_none());
         // `UnsafeCell<Stage<F>>` has the layout of `Stage<F>`, and
@@ -498,7 +547,7 @@ pub(crate) unsafe fn occupy<F: Future>(
         ptr::addr_of_mut!((*running).tag).write(0);
         future.write_to(ptr::addr_of_mut!((*running).future));
         debug_assert!(matches!(*(*cell).stage.get(), Stage::Running(_)));
-        header.state.occupy()
+        header.state.occupy(future_movable)
     }
 }
 

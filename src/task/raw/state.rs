@@ -40,10 +40,16 @@
 //!
 //! # Invariants
 //!
+//! "The owner" below is the task's *runner* for the steps of a run
+//! (`start_poll`, `end_poll_pending`, `complete`): the owner's thread, or
+//! for a `MOVABLE` task whichever thread took its queue entry (`slot.rs`,
+//! "Who runs a task"). Freeing a slot (`release`) is always the owner's.
+//!
 //! - A slot has a run-queue entry (one handed to `Schedule::schedule`, or
-//!   pushed by the owner itself: the runtime keeps it in the owner's local
-//!   run queue, or as a `Wake` entry of its remote queue) exactly when it
-//!   is `SCHEDULED`, not `RUNNING` and not `COMPLETE`, and at most one.
+//!   pushed by the owner itself: the runtime keeps it in a worker's local
+//!   run queue or hand-off slot, or as a `Wake` entry of its remote queue)
+//!   exactly when it is `SCHEDULED`, not `RUNNING` and not `COMPLETE`, and
+//!   at most one.
 //!   A release request (`Schedule::release`: the runtime's `Release`
 //!   entries) is made only for a `COMPLETE` slot whose last handle went, for
 //!   the owner to free. A queued slot is therefore never freed before its
@@ -89,6 +95,10 @@ const CANCELLED: u64 = 1 << 3;
 const JOIN_INTEREST: u64 = 1 << 4;
 /// The join-waker cell holds a waker the owner must wake on completion.
 const JOIN_WAKER: u64 = 1 << 5;
+/// The future and its output are `Send`: another worker of the same
+/// runtime may run the task (see `slot.rs`, "Who runs a task"). Set by
+/// `occupy`, never changed while the slot is occupied.
+const MOVABLE: u64 = 1 << 6;
 
 /// One handle (the `JoinHandle` or an `AbortHandle`) in the count.
 const REF_ONE: u64 = 1 << 16;
@@ -139,6 +149,10 @@ impl Snapshot {
     pub(crate) fn has_join_waker(self) -> bool {
         self.0 & JOIN_WAKER != 0
     }
+    /// Its future and output are `Send`: another worker may run it.
+    pub(crate) fn is_movable(self) -> bool {
+        self.0 & MOVABLE != 0
+    }
     /// Handles (the `JoinHandle` and `AbortHandle`s) alive.
     pub(crate) fn handles(self) -> u32 {
         ((self.0 & REF_MASK) >> 16) as u32
@@ -158,6 +172,7 @@ impl std::fmt::Debug for Snapshot {
             (CANCELLED, "CANCELLED"),
             (JOIN_INTEREST, "JOIN_INTEREST"),
             (JOIN_WAKER, "JOIN_WAKER"),
+            (MOVABLE, "MOVABLE"),
         ];
         let flags: Vec<&str> = names
             .iter()
@@ -258,13 +273,14 @@ impl State {
     }
 
     /// Occupies a free slot with a new task: scheduled, with a `JoinHandle`
-    /// (one handle). Returns the generation of the new occupant. Owner
-    /// thread only.
+    /// (one handle), `MOVABLE` if `movable`. Returns the generation of the
+    /// new occupant. Owner thread only.
     #[inline]
-    pub(crate) fn occupy(&self) -> u16 {
+    pub(crate) fn occupy(&self, movable: bool) -> u16 {
         let generation = Snapshot(self.0.load(Relaxed)).generation();
+        let movable = if movable { MOVABLE } else { 0 };
         self.0.store(
-            ((generation as u64) << GEN_SHIFT) | SCHEDULED | JOIN_INTEREST | REF_ONE,
+            ((generation as u64) << GEN_SHIFT) | SCHEDULED | JOIN_INTEREST | REF_ONE | movable,
             Release,
         );
         generation
@@ -325,8 +341,9 @@ impl State {
         }
     }
 
-    /// The owner takes the task off its queue: `SCHEDULED` → `RUNNING`.
-    /// Owner thread only.
+    /// The runner takes the task off a queue: `SCHEDULED` → `RUNNING`.
+    /// Only the thread that took its queue entry (the owner's, or another
+    /// worker's for a `MOVABLE` task: `slot.rs`, "Who runs a task").
     #[inline]
     pub(crate) fn start_poll(&self) -> StartPoll {
         let prev = Snapshot(self.0.fetch_xor(SCHEDULED | RUNNING, AcqRel));
@@ -478,7 +495,7 @@ mod tests {
     #[test]
     fn stale_generation_is_ignored() {
         let s = State::new_free();
-        let g = s.occupy();
+        let g = s.occupy(false);
         assert_eq!(s.start_poll(), StartPoll::Poll { generation: g });
         assert_eq!(s.end_poll_pending(), PollPending::Idle);
         assert_eq!(s.wake(g.wrapping_add(1)), Wake::Nothing);
@@ -489,7 +506,7 @@ mod tests {
     #[test]
     fn wake_while_running_requeues_without_push() {
         let s = State::new_free();
-        let g = s.occupy();
+        let g = s.occupy(false);
         let _ = s.start_poll();
         assert_eq!(s.wake(g), Wake::Nothing);
         assert_eq!(s.end_poll_pending(), PollPending::Requeue);
@@ -498,7 +515,7 @@ mod tests {
     #[test]
     fn release_bumps_generation_and_blocks_wakes() {
         let s = State::new_free();
-        let g = s.occupy();
+        let g = s.occupy(false);
         let _ = s.start_poll();
         assert_eq!(s.complete(), Completed::Joinable { wake_joiner: false });
         assert_eq!(s.drop_join_handle(), LastRef::Release);
@@ -512,7 +529,7 @@ mod tests {
     #[test]
     fn abort_while_running_requeues() {
         let s = State::new_free();
-        let _ = s.occupy();
+        let _ = s.occupy(false);
         let _ = s.start_poll();
         assert_eq!(s.abort(), Wake::Nothing, "no push while running");
         assert_eq!(s.end_poll_pending(), PollPending::Requeue);
@@ -522,7 +539,7 @@ mod tests {
     #[test]
     fn join_waker_cannot_be_set_after_complete() {
         let s = State::new_free();
-        let _ = s.occupy();
+        let _ = s.occupy(false);
         assert!(s.set_join_waker().is_ok());
         let _ = s.start_poll();
         assert_eq!(s.complete(), Completed::Joinable { wake_joiner: true });
@@ -533,7 +550,7 @@ mod tests {
     #[test]
     fn abort_handles_keep_the_slot() {
         let s = State::new_free();
-        let _ = s.occupy();
+        let _ = s.occupy(false);
         s.add_handle();
         assert_eq!(s.detach(), Detach::Detached);
         assert_eq!(s.load().handles(), 1);
@@ -545,7 +562,7 @@ mod tests {
     #[test]
     fn detach_after_complete_leaves_the_output_to_the_handle() {
         let s = State::new_free();
-        let _ = s.occupy();
+        let _ = s.occupy(false);
         let _ = s.start_poll();
         assert_eq!(s.complete(), Completed::Joinable { wake_joiner: false });
         assert_eq!(s.detach(), Detach::Complete);

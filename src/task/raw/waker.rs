@@ -104,8 +104,9 @@ impl<S: Schedule> TaskWaker<S> {
 ///
 /// # Safety
 ///
-/// The returned waker must not outlive the poll, during which the owner
-/// keeps its scheduler alive (clones are fine: they take their own count).
+/// The returned waker must not outlive the poll, during which the runner
+/// keeps the task's scheduler alive (clones are fine: they take their own
+/// count).
 #[inline]
 pub(crate) unsafe fn borrowed<S: Schedule>(
     task: &TaskRef<S>,
