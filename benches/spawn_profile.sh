@@ -13,6 +13,8 @@
 # and the locked instructions among them (atomic read-modify-writes, found
 # with objdump: each costs tens of cycles, so they weigh more than their
 # count); benches/spawn_profile.py reads the profiles.
+# The build and the valgrind runs are benches/callgrind.sh's (shared with
+# benches/timeout_profile.sh).
 # Callgrind's instruction counts do not depend on the machine's load, so
 # unlike the criterion figures they can be compared across runs and commits.
 #
@@ -30,44 +32,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=${1:-5}
-shift || true
-runtimes=("$@")
-[ ${#runtimes[@]} -eq 0 ] && runtimes=(spool tokio tokio_local smol)
-case $rounds in '' | *[!0-9]* | 0)
-    echo "spawn_profile.sh: ROUNDS must be a positive integer" >&2
-    exit 2
-    ;;
-esac
-command -v valgrind >/dev/null || {
-    echo "spawn_profile.sh: valgrind is not installed (apt-get install valgrind)" >&2
-    exit 1
-}
+source benches/callgrind.sh
+callgrind_init spawn_profile "spool tokio tokio_local smol" "$@"
 
-bin=$(cargo bench --bench spawn_profile --no-run --message-format=json 2>/dev/null |
-    python3 -c '
-import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "spawn_profile" and m.get("executable"):
-        print(m["executable"])')
-[ -x "$bin" ] || {
-    echo "spawn_profile.sh: could not build benches/spawn_profile.rs" >&2
-    exit 1
-}
-
-out=target/spawn_profile
-mkdir -p "$out"
 pairs=$((rounds * 10000))
 printf '%-12s %14s %10s %8s\n' runtime instructions per_pair locked
-for rt in "${runtimes[@]}"; do
-    file=$out/callgrind.$rt.out
-    valgrind --tool=callgrind --callgrind-out-file="$file" --dump-instr=yes \
-        --collect-atstart=no --toggle-collect='*measured_rounds*' \
-        "$bin" "$rt" "$rounds" >/dev/null 2>"$out/valgrind.$rt.log" || {
-        echo "spawn_profile.sh: valgrind failed for $rt, see $out/valgrind.$rt.log" >&2
-        exit 1
-    }
+for rt in "${runs[@]}"; do
+    callgrind_run "$rt" '*measured_rounds*' --dump-instr=yes
     python3 benches/spawn_profile.py "$file" "$pairs" "$out/summary.$rt" >"$out/functions.$rt.txt"
     read -r total per locked <"$out/summary.$rt"
     printf '%-12s %14s %10s %8s\n' "$rt" "$total" "$per" "$locked"

@@ -4,7 +4,8 @@
 //! on async-executor's `LocalExecutor`, driven by `async_io::block_on`);
 //! where smol has an equivalent lock or broadcast (async-lock's `Mutex` /
 //! `RwLock`, async-broadcast), that crate runs on spool's executor, so the
-//! row compares the primitive alone.
+//! row compares the primitive alone; `mutex_contended_2w` also runs
+//! async-lock on smol's own two-thread `Executor` (`util/smol_threads.rs`).
 //!
 //! Each workload is written once per runtime with the same shape: the two
 //! ends of a channel are separate tasks on one thread, so every wait is a
@@ -17,6 +18,10 @@
 #![allow(missing_docs)]
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+#[path = "util/smol_threads.rs"]
+mod smol_threads;
+use smol_threads::SmolThreads;
 
 /// Round trips per iteration of `ping_pong`.
 const ROUND_TRIPS: u64 = 20_000;
@@ -394,7 +399,7 @@ fn mutex_contended(c: &mut Criterion) {
 }
 
 /// mutex_contended_2w: the same on two workers (spool `workers(2)`, tokio
-/// `multi_thread` with 2 workers).
+/// `multi_thread` with 2 workers, smol's `Executor` on 2 threads).
 fn mutex_contended_2w(c: &mut Criterion) {
     let mut g = c.benchmark_group("mutex_contended_2w");
     g.throughput(Throughput::Elements(CONTENDERS * INCREMENTS));
@@ -419,6 +424,26 @@ fn mutex_contended_2w(c: &mut Criterion) {
                     tokio::sync::Mutex::new(0u64),
                     tokio::spawn,
                     tokio::task::yield_now
+                )
+            })
+        })
+    });
+    // smol: async-lock's Mutex on async-executor's `Executor` run by two
+    // threads (work-stealing), driven from this thread as the others are.
+    let smol = SmolThreads::new(2);
+    g.bench_function("smol_executor_2", |b| {
+        b.iter(|| {
+            async_io::block_on(async {
+                contended!(
+                    async_lock::Mutex::new(0u64),
+                    |f| {
+                        let task = smol.ex.spawn(f);
+                        async move {
+                            task.await;
+                            Ok::<(), ()>(())
+                        }
+                    },
+                    futures_lite::future::yield_now
                 )
             })
         })

@@ -13,49 +13,20 @@
 # name contains `clock_gettime` and that executed instructions there, how
 # many calls reached it per measured call and its own instructions. spool's ready path must show none; the control shows that a clock
 # read in spool's code would be seen (one per call).
+# The build and the valgrind runs are benches/callgrind.sh's (shared with
+# benches/spawn_profile.sh).
 # The raw profiles stay in target/timeout_profile/callgrind.WHICH.out
 # (callgrind_annotate --inclusive=yes reads them). BENCHMARKS.md reads them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=${1:-5}
-shift || true
-runs=("$@")
-[ ${#runs[@]} -eq 0 ] && runs=(spool spool_sleep tokio smol)
-case $rounds in '' | *[!0-9]* | 0)
-    echo "timeout_profile.sh: ROUNDS must be a positive integer" >&2
-    exit 2
-    ;;
-esac
-command -v valgrind >/dev/null || {
-    echo "timeout_profile.sh: valgrind is not installed (apt-get install valgrind)" >&2
-    exit 1
-}
+source benches/callgrind.sh
+callgrind_init timeout_profile "spool spool_sleep tokio smol" "$@"
 
-bin=$(cargo bench --bench timeout_profile --no-run --message-format=json 2>/dev/null |
-    python3 -c '
-import json, sys
-for line in sys.stdin:
-    m = json.loads(line)
-    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "timeout_profile" and m.get("executable"):
-        print(m["executable"])')
-[ -x "$bin" ] || {
-    echo "timeout_profile.sh: could not build benches/timeout_profile.rs" >&2
-    exit 1
-}
-
-out=target/timeout_profile
-mkdir -p "$out"
 calls=$((rounds * 10000))
 printf '%-12s %12s %10s  %s\n' which instructions per_call "clock_gettime calls per call"
 for which in "${runs[@]}"; do
-    file=$out/callgrind.$which.out
-    valgrind --tool=callgrind --callgrind-out-file="$file" \
-        --collect-atstart=no --toggle-collect='*measured_timeouts*' \
-        "$bin" "$which" "$rounds" >/dev/null 2>"$out/valgrind.$which.log" || {
-        echo "timeout_profile.sh: valgrind failed for $which, see $out/valgrind.$which.log" >&2
-        exit 1
-    }
+    callgrind_run "$which" '*measured_timeouts*'
     # `cfn=` names a callee (compressed as `(N) name`, then `(N)`); the
     # `calls=COUNT ...` line after it says how often it was called. Cost
     # lines after `fn=` are that function's own instructions, collected only

@@ -22,51 +22,15 @@
 // criterion's macros generate public items without docs.
 #![allow(missing_docs)]
 
-use async_executor::Executor;
 use criterion::{criterion_group, criterion_main, Criterion};
+
+#[path = "util/smol_threads.rs"]
+mod smol_threads;
+use smol_threads::SmolThreads;
 use std::hint::black_box;
-use std::sync::Arc;
-use std::thread::JoinHandle;
 
 const CHUNKS: u64 = 64;
 const REMOTE_SPAWNS: usize = 100_000;
-
-/// smol's executor run by two threads, until it is dropped.
-struct SmolThreads {
-    ex: Arc<Executor<'static>>,
-    stop: Option<async_channel::Sender<()>>,
-    threads: Vec<JoinHandle<()>>,
-}
-
-impl SmolThreads {
-    fn new(n: usize) -> Self {
-        let ex = Arc::new(Executor::new());
-        let (stop, stopped) = async_channel::bounded::<()>(1);
-        let threads = (0..n)
-            .map(|_| {
-                let (ex, stopped) = (ex.clone(), stopped.clone());
-                std::thread::spawn(move || {
-                    // Runs tasks until `stop` is dropped (recv then fails).
-                    let _ = async_io::block_on(ex.run(stopped.recv()));
-                })
-            })
-            .collect();
-        SmolThreads {
-            ex,
-            stop: Some(stop),
-            threads,
-        }
-    }
-}
-
-impl Drop for SmolThreads {
-    fn drop(&mut self) {
-        drop(self.stop.take());
-        for t in self.threads.drain(..) {
-            t.join().unwrap();
-        }
-    }
-}
 
 /// About 100 µs of arithmetic that the optimiser cannot remove.
 fn cpu_chunk(seed: u64) -> u64 {

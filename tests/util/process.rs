@@ -1,14 +1,15 @@
 //! Helpers for end-to-end tests of a real server binary (an example):
 //! start it on an ephemeral loopback port, read its output line by line,
-//! signal it, and bound every wait. The kv server's tests
-//! (`examples/kv/tests/common`) do the same for the `kv` binary.
+//! signal it, and bound every wait. The kv server's tests include this
+//! file too (`examples/kv/tests/common`), for the `kv` binary: it must
+//! need nothing beyond std.
 //!
 //! Include with `#[path = "util/process.rs"] mod process;`.
 #![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::{Duration, Instant};
@@ -55,7 +56,7 @@ impl Server {
     /// Starts `program` with `args` and returns once its first line on
     /// stdout, which must contain `listening` followed by the address,
     /// has arrived.
-    pub fn start(program: &PathBuf, args: &[&str], listening: &str) -> Server {
+    pub fn start(program: &Path, args: &[&str], listening: &str) -> Server {
         let mut child = Command::new(program)
             .args(args)
             .stdin(Stdio::null())
@@ -101,6 +102,11 @@ impl Server {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Sends signal `name` ("INT", "TERM") to the process, as `kill -NAME`.

@@ -8,17 +8,7 @@ mod common;
 use common::{closed_by_peer, connect, wait_for, Kv};
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::Command;
 use std::time::Duration;
-
-/// Sends SIGINT to `pid` (what a terminal sends on Ctrl-C).
-fn interrupt(pid: u32) {
-    let status = Command::new("sh")
-        .args(["-c", &format!("kill -INT {pid}")])
-        .status()
-        .expect("sh runs");
-    assert!(status.success(), "kill -INT {pid}: {status}");
-}
 
 fn graceful_stop(workers: &str) {
     let _watchdog = common::watchdog(Duration::from_secs(60), "graceful stop");
@@ -43,7 +33,7 @@ fn graceful_stop(workers: &str) {
     idle.read_exact(&mut pong).unwrap();
     assert_eq!(&pong, b"+PONG\r\n");
 
-    interrupt(kv.pid());
+    kv.signal("INT"); // what a terminal sends on Ctrl-C
     wait_for("the server to say it stopped accepting", || {
         kv.logged("stopped accepting connections").is_some()
     });

@@ -4,92 +4,58 @@
 //! `redis-cli`, read its log and its memory, and bound every wait.
 //!
 //! Include with `mod common;`; not every test file uses every helper.
+//! The process and socket helpers are `tests/util/process.rs` of
+//! spool-rt, included from there (kv is a workspace member beside it).
 #![allow(dead_code)]
 
-use kv::reply::{self, show};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::time::{Duration, Instant};
+// The process helpers (a server process, killed on drop, whose output is
+// read line by line; bounded waits) are spool's own end-to-end tests',
+// shared rather than copied.
+#[path = "../../../../tests/util/process.rs"]
+mod process;
 
-/// How long any one condition, read or write may take.
-pub const DEADLINE: Duration = Duration::from_secs(30);
+use kv::reply::{self, show};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Command, ExitStatus};
+use std::sync::mpsc;
+use std::time::Duration;
+
+#[allow(unused_imports)] // not every test file uses every helper
+pub use process::{closed_by_peer, connect, wait_for, DEADLINE};
 
 /// A running kv server process, killed on drop.
 #[derive(Debug)]
 pub struct Kv {
-    child: Child,
-    addr: SocketAddr,
-    /// The server's stderr, line by line.
-    log: Receiver<String>,
-    /// Lines read from `log` so far.
-    seen: Vec<String>,
+    server: process::Server,
 }
 
 impl Kv {
     /// Starts the binary with `args` (and `--listen 127.0.0.1:0`) and
-    /// returns once it listens.
+    /// returns once it listens (its first line says where:
+    /// "kv listening on 127.0.0.1:PORT (1 worker)").
     pub fn start(args: &[&str]) -> Kv {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kv"))
-            .args(["--listen", "127.0.0.1:0"])
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("kv starts");
-        let mut first = String::new();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        stdout.read_line(&mut first).unwrap();
-        // "kv listening on 127.0.0.1:PORT (1 worker)"
-        let addr = first
-            .strip_prefix("kv listening on ")
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("unexpected first line from kv: {first:?}"));
-        let stderr = child.stderr.take().unwrap();
-        let (tx, log) = mpsc::channel();
-        // Both streams are read to their end so that the server never
-        // blocks on a full pipe; stdout lines go to the log as well.
-        let out_tx = tx.clone();
-        std::thread::spawn(move || {
-            for line in stdout.lines() {
-                let Ok(line) = line else { break };
-                if out_tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let args = [&["--listen", "127.0.0.1:0"], args].concat();
+        let bin = Path::new(env!("CARGO_BIN_EXE_kv"));
         Kv {
-            child,
-            addr,
-            log,
-            seen: Vec::new(),
+            server: process::Server::start(bin, &args, "kv listening on "),
         }
     }
 
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.server.addr()
     }
 
-    /// The server's process id.
-    pub fn pid(&self) -> u32 {
-        self.child.id()
+    /// Sends signal `name` ("INT", "TERM") to the server.
+    pub fn signal(&self, name: &str) {
+        self.server.signal(name)
     }
 
     /// A field of `/proc/<pid>/status` in KiB (`VmRSS`, `VmHWM`).
     pub fn status_kib(&self, field: &str) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.server.pid()))
             .expect("the server is running");
         status
             .lines()
@@ -101,54 +67,14 @@ impl Kv {
     /// The first line the server printed (stdout or stderr) that contains
     /// `needle`, if it has printed one yet.
     pub fn logged(&mut self, needle: &str) -> Option<String> {
-        self.seen.extend(self.log.try_iter());
-        self.seen.iter().find(|l| l.contains(needle)).cloned()
+        self.server.logged(needle)
     }
 
     /// Waits (bounded) for the process to exit; returns its status and
     /// every line it printed after the first.
-    pub fn wait(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let start = Instant::now();
-        let status = loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(start.elapsed() < DEADLINE, "kv did not exit");
-            std::thread::sleep(Duration::from_millis(5));
-        };
-        // The readers end at EOF, now that the process is gone.
-        while let Ok(line) = self.log.recv_timeout(DEADLINE) {
-            self.seen.push(line);
-        }
-        (status, std::mem::take(&mut self.seen))
+    pub fn wait(self) -> (ExitStatus, Vec<String>) {
+        self.server.wait()
     }
-}
-
-impl Drop for Kv {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Connects to `addr` with read and write timeouts of [`DEADLINE`].
-pub fn connect(addr: SocketAddr) -> TcpStream {
-    let s = TcpStream::connect(addr).unwrap_or_else(|e| panic!("connect to {addr}: {e}"));
-    s.set_read_timeout(Some(DEADLINE)).unwrap();
-    s.set_write_timeout(Some(DEADLINE)).unwrap();
-    s.set_nodelay(true).unwrap();
-    s
-}
-
-/// Polls `ready` every few milliseconds until it is true; fails after
-/// [`DEADLINE`] naming `what`. Returns how long it took.
-pub fn wait_for(what: &str, mut ready: impl FnMut() -> bool) -> Duration {
-    let start = Instant::now();
-    while !ready() {
-        assert!(start.elapsed() < DEADLINE, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    start.elapsed()
 }
 
 /// Reads from `stream` until `count` whole replies have arrived; returns
@@ -183,16 +109,6 @@ pub fn read_replies(stream: &mut TcpStream, count: usize) -> Vec<String> {
 pub fn exchange(stream: &mut TcpStream, bytes: &[u8], count: usize) -> Vec<String> {
     stream.write_all(bytes).unwrap();
     read_replies(stream, count)
-}
-
-/// Whether the server closed `stream` (reads to EOF, discarding what it
-/// still had to say; a reset counts too).
-pub fn closed_by_peer(stream: &mut TcpStream) -> bool {
-    let mut rest = Vec::new();
-    match stream.read_to_end(&mut rest) {
-        Ok(_) => true,
-        Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
-    }
 }
 
 /// The environment variable under which a missing `redis-cli` fails the
