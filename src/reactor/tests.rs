@@ -286,8 +286,14 @@ fn a_large_short_read_keeps_readiness_and_a_small_one_clears_it() {
     assert_eq!(calls.get(), 2);
     // Full reads and full writes keep readiness; a short write of any
     // size clears it.
-    assert!(matches!(rw(io::Direction::Write, LEN), Poll::Ready(Ok(LEN))));
-    assert!(matches!(rw(io::Direction::Write, large * 2), Poll::Ready(Ok(_))));
+    assert!(matches!(
+        rw(io::Direction::Write, LEN),
+        Poll::Ready(Ok(LEN))
+    ));
+    assert!(matches!(
+        rw(io::Direction::Write, large * 2),
+        Poll::Ready(Ok(_))
+    ));
     assert_eq!(calls.get(), 4);
     assert!(rw(io::Direction::Write, LEN).is_pending());
     assert_eq!(calls.get(), 4);
