@@ -143,7 +143,7 @@ use crate::reactor::Reactor;
 use crate::task::join::LocalJoin;
 use crate::task::raw::arena::{Arena, Origin};
 use crate::task::raw::state::{PollPending, StartPoll};
-use crate::task::raw::{self, waker, Header, Incoming, TaskRef};
+use crate::task::raw::{self, waker, Header, Incoming, Mobility, Movable, Pinned, TaskRef};
 use crate::task::JoinHandle;
 
 /// Tasks polled per tick before the reactor and remote queue get a look.
@@ -210,6 +210,9 @@ pub(crate) struct Core {
     yield_before_park: bool,
     /// See `CoreConfig::migrate`; cleared when the worker shuts down.
     migrate: Cell<bool>,
+    /// `CoreConfig::migrate` as built: tasks of other workers may run here
+    /// (and never can on a single-worker runtime).
+    multi_worker: bool,
     /// The hand-off slot an idle worker is watching: (worker, task, that
     /// worker's poll count), see [`Core::steal`].
     watching: Cell<Option<(usize, *mut Header, u64)>>,
@@ -246,6 +249,7 @@ impl Core {
             seeded: config.seed.map(Seeded::new),
             yield_before_park: config.yield_before_park,
             migrate: Cell::new(config.migrate),
+            multi_worker: config.migrate,
             watching: Cell::new(None),
         }))
     }
@@ -332,7 +336,21 @@ impl Core {
         F: Future + 'static,
         F::Output: 'static,
     {
-        self.spawn_named(future, None)
+        self.spawn_with::<F, Pinned>(future, None)
+    }
+
+    /// [`Core::spawn_raw`] for a task that may move to other workers of the
+    /// runtime ("Hand-off" above).
+    #[inline]
+    pub(crate) fn spawn_raw_movable<'a, F>(
+        &self,
+        future: Incoming<'a, F>,
+    ) -> Result<LocalJoin<F::Output>, Incoming<'a, F>>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.spawn_with::<F, Movable>(future, None)
     }
 
     /// [`Core::spawn_raw`] with a name for the task dump.
@@ -345,6 +363,22 @@ impl Core {
     where
         F: Future + 'static,
         F::Output: 'static,
+    {
+        self.spawn_with::<F, Pinned>(future, name)
+    }
+
+    /// The spawn: a slot, a slab key, the future written in place; `M`
+    /// says whether the task may move (`raw::Mobility`).
+    #[inline]
+    fn spawn_with<'a, F, M>(
+        &self,
+        future: Incoming<'a, F>,
+        name: Option<Cow<'static, str>>,
+    ) -> Result<LocalJoin<F::Output>, Incoming<'a, F>>
+    where
+        F: Future + 'static,
+        F::Output: 'static,
+        M: Mobility<F>,
     {
         let mut tasks = self.tasks.borrow_mut();
         if tasks.len() >= self.max_tasks {
@@ -373,7 +407,7 @@ impl Core {
         drop(tasks);
         // SAFETY: `slot` is a free slot of this worker's arena, sized and
         // aligned for `F` by `class_of`, and we are the owning thread.
-        unsafe { raw::occupy(slot.ptr, key, future) };
+        unsafe { raw::occupy::<F, M>(slot.ptr, key, future) };
         // SAFETY: the slot is in our table of live tasks (until `release`),
         // and the run queue entry is covered by the queue invariant.
         let queued = unsafe { TaskRef::from_raw(slot.ptr) };
@@ -394,6 +428,18 @@ impl Core {
         F::Output: 'static,
     {
         self.spawn_raw(future).map(JoinHandle::local)
+    }
+
+    /// [`Core::spawn`] for a task that may move ("Hand-off" above).
+    pub(crate) fn spawn_movable<'a, F>(
+        &self,
+        future: Incoming<'a, F>,
+    ) -> Result<JoinHandle<F::Output>, Incoming<'a, F>>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        self.spawn_raw_movable(future).map(JoinHandle::local)
     }
 
     /// Runs `future` to completion on this thread, running the worker's tasks
@@ -664,7 +710,7 @@ impl Core {
     /// wake the `JoinHandle`'s task, or drop the output nobody will take
     /// (and free the slot if no handle is left).
     fn complete(&self, task: TaskRef<Shared>) {
-        if !std::ptr::eq(task.scheduler_ptr(), self.shared_ptr()) {
+        if self.multi_worker && !std::ptr::eq(task.scheduler_ptr(), self.shared_ptr()) {
             return self.complete_elsewhere(task);
         }
         bump(&self.shared.counters.tasks_completed, 1);

@@ -128,7 +128,7 @@ impl RuntimeInner {
 
 /// Sends `future` to the injection queue of the worker `shared` belongs to.
 /// With `movable`, the task may later run on other workers of the runtime
-/// (`Incoming::movable`).
+/// (`raw::Movable`).
 ///
 /// `Err` when that worker has shut down: the future is dropped and the
 /// handle inside reports the task cancelled.
@@ -259,7 +259,7 @@ impl Handle {
     {
         let worker = self.inner.least_loaded();
         // Lent, not moved, to `place`: copied once, however large.
-        spawn_in_place!(future, |future| self.place(worker, future.movable()))
+        spawn_in_place!(future, |future| self.place(worker, future, true))
     }
 
     /// Spawns a `Send` future onto worker `worker` of this runtime, from any
@@ -281,13 +281,19 @@ impl Handle {
             worker < n,
             "Handle::spawn_on: worker {worker} does not exist (the runtime has {n} workers)"
         );
-        spawn_in_place!(future, |future| self.place(worker, future))
+        spawn_in_place!(future, |future| self.place(worker, future, false))
     }
 
     /// Spawns the lent `future` onto `worker`: into its arena when called on
-    /// that worker's thread, through its injection queue otherwise.
+    /// that worker's thread, through its injection queue otherwise; with
+    /// `movable`, as a task that may move ("Hand-off", `executor.rs`).
     #[track_caller]
-    fn place<F>(&self, worker: usize, future: Incoming<'_, F>) -> JoinHandle<F::Output>
+    fn place<F>(
+        &self,
+        worker: usize,
+        future: Incoming<'_, F>,
+        movable: bool,
+    ) -> JoinHandle<F::Output>
     where
         F: Future + Send + 'static,
         F::Output: Send + 'static,
@@ -298,7 +304,11 @@ impl Handle {
         let local = context::with_core(|core| {
             std::ptr::eq(core.shared_ptr(), target).then(|| {
                 let future = future.take().expect("taken once");
-                core.spawn(future).ok()
+                if movable {
+                    core.spawn_movable(future).ok()
+                } else {
+                    core.spawn(future).ok()
+                }
             })
         })
         .flatten();
@@ -307,7 +317,9 @@ impl Handle {
             (Some(None), _) => {
                 panic!("Handle::spawn_on: the task arena of worker {worker} is full (Builder::max_tasks reached)")
             }
-            (None, Some(future)) => crate::task::remote::inject(&self.inner, worker, future),
+            (None, Some(future)) => {
+                crate::task::remote::inject(&self.inner, worker, future, movable)
+            }
             (None, None) => unreachable!("the future is taken only on its worker"),
         }
     }

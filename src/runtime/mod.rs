@@ -127,13 +127,13 @@ impl Runtime {
         // Movable: it may run on whichever worker wakes it (see
         // `runtime/executor.rs`, "Hand-off").
         spawn_in_place!(future, |future| match self.inner.least_loaded() {
-            0 => match self.core.spawn(future.movable()) {
+            0 => match self.core.spawn_movable(future) {
                 Ok(handle) => handle,
                 Err(_) => {
                     panic!("Runtime::spawn: the task arena is full (Builder::max_tasks reached)")
                 }
             },
-            w => crate::task::remote::inject(&self.inner, w, future.movable()),
+            w => crate::task::remote::inject(&self.inner, w, future, true),
         })
     }
 

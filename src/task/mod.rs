@@ -170,7 +170,7 @@ where
                     panic!("spool::spawn_on: the task arena of worker {worker} is full")
                 })
             } else {
-                remote::inject(runtime, worker, future)
+                remote::inject(runtime, worker, future, false)
             }
         })
     })

@@ -43,17 +43,18 @@ use crate::runtime::executor::Core;
 use crate::runtime::handle::RuntimeInner;
 
 /// Sends `future` to worker `worker`'s injection queue, boxing it first if
-/// it is large (the queue entry and the worker move it by value).
+/// it is large (the queue entry and the worker move it by value). With
+/// `movable`, the task may move once placed (`raw::Movable`).
 pub(crate) fn inject<F>(
     runtime: &RuntimeInner,
     worker: usize,
     future: Incoming<'_, F>,
+    movable: bool,
 ) -> JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    let movable = future.is_movable();
     if std::mem::size_of::<F>() > Incoming::<F>::LARGE {
         runtime.inject(worker, future.into_box(), movable)
     } else {
@@ -123,13 +124,13 @@ struct State<P, T> {
     aborted: bool,
     /// The caller took `placed` or `done`.
     taken: bool,
-    /// The task, once placed, may run on any worker (`Incoming::movable`).
+    /// The task, once placed, may run on any worker (`raw::Movable`).
     movable: bool,
 }
 
 impl<P, T> RemoteJoin<P, T> {
-    /// A job for `payload`; `movable`: see `Incoming::movable` (a future's
-    /// only, and only a `Send` one becomes movable when placed).
+    /// A job for `payload`; `movable`: the task may move once placed
+    /// (`raw::Movable`; only a future's, and a `Send` one's).
     pub(crate) fn new(payload: P, movable: bool) -> Arc<Self> {
         Arc::new(RemoteJoin {
             state: Mutex::new(State {
@@ -234,8 +235,11 @@ where
         }
         // Large futures came boxed (see `inject`): this copy is small.
         let spawned = spawn_in_place!(future, |future| {
-            let future = if movable { future.movable() } else { future };
-            core.spawn_raw(future).ok()
+            if movable {
+                core.spawn_raw_movable(future).ok()
+            } else {
+                core.spawn_raw(future).ok()
+            }
         });
         match spawned {
             Some(raw) => {

@@ -362,7 +362,7 @@ impl Owner {
         self.class = class;
         spawn_in_place!(future, |future| {
             // SAFETY: a free slot of our arena sized for `F`; we own it.
-            unsafe { occupy(slot.ptr, 0, future) }
+            unsafe { occupy::<_, super::Pinned>(slot.ptr, 0, future) }
         });
         // SAFETY: a run queue entry (state SCHEDULED, see `state.rs`).
         let queued = unsafe { TaskRef::from_raw(slot.ptr) };

@@ -70,7 +70,9 @@ pub(crate) mod waker;
 
 use std::sync::Arc;
 
-pub(crate) use slot::{class_of, occupy, spawn_in_place, Header, Incoming, TaskRef};
+pub(crate) use slot::{
+    class_of, occupy, spawn_in_place, Header, Incoming, Mobility, Movable, Pinned, TaskRef,
+};
 
 /// What the task mechanism asks of whoever owns the tasks: the one seam
 /// between this layer and the runtime (tokio's `Schedule`, async-task's

@@ -46,9 +46,9 @@
 //!
 //! The runner of a task is the thread that took it off a run queue, made
 //! it `RUNNING` (`State::start_poll`) and holds it until the poll ends.
-//! For most tasks that is always the owner's thread. A task occupied from
-//! an [`Incoming::movable`] (its future and output are `Send`: the state
-//! word says `MOVABLE`) may be run by any thread its scheduler hands it to
+//! For most tasks that is always the owner's thread. A task occupied as
+//! [`Movable`] (its future and output are `Send`: the state word says
+//! `MOVABLE`) may be run by any thread its scheduler hands it to
 //! (the runtime: another worker of the same runtime). `RUNNING` excludes a
 //! second runner, and the state word's acquire/release transitions order
 //! one runner's accesses to the stage before the next one's. Freeing the
@@ -330,9 +330,6 @@ struct RunningRepr<F> {
 pub(crate) struct Incoming<'a, F> {
     future: NonNull<F>,
     moved: &'a Cell<bool>,
-    /// The task may be run by another thread of its scheduler (set only
-    /// by [`Incoming::movable`], for `Send` futures with `Send` output).
-    movable: bool,
 }
 
 impl<'a, F> Incoming<'a, F> {
@@ -349,27 +346,7 @@ impl<'a, F> Incoming<'a, F> {
         Incoming {
             future: NonNull::from(future),
             moved,
-            movable: false,
         }
-    }
-
-    /// Marks the task as one that any thread of its scheduler may run
-    /// (`MOVABLE`, see "Who runs a task"): only a `Send` future with a
-    /// `Send` output can be.
-    pub(crate) fn movable(self) -> Self
-    where
-        F: Future + Send,
-        F::Output: Send,
-    {
-        Incoming {
-            movable: true,
-            ..self
-        }
-    }
-
-    /// True if made with [`Incoming::movable`].
-    pub(crate) fn is_movable(&self) -> bool {
-        self.movable
     }
 
     /// Moves the future out by value (a copy on the stack: for small
@@ -515,21 +492,51 @@ impl Header {
     }
 }
 
+/// Whether a task may be run by another thread of its scheduler ("Who runs
+/// a task"), decided when it is spawned and known at compile time: any
+/// future may be [`Pinned`]; only a `Send` future with a `Send` output can
+/// be [`Movable`] (the impl's bounds are the proof, so no caller has to
+/// promise it).
+pub(crate) trait Mobility<F> {
+    /// The task's state word gets `MOVABLE`.
+    const MOVABLE: bool;
+}
+
+/// Runs on its owner's thread only ([`Mobility`]).
+#[derive(Debug)]
+pub(crate) struct Pinned;
+
+/// May run on any thread of its scheduler ([`Mobility`]).
+#[derive(Debug)]
+pub(crate) struct Movable;
+
+impl<F> Mobility<F> for Pinned {
+    const MOVABLE: bool = false;
+}
+
+impl<F> Mobility<F> for Movable
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    const MOVABLE: bool = true;
+}
+
 /// Writes a new task into a free slot (copying the future straight into
-/// it) and marks it scheduled. Returns the task's generation.
+/// it) and marks it scheduled, `MOVABLE` if `M` says so. Returns the
+/// task's generation.
 ///
 /// # Safety
 ///
 /// `slot` must be a free slot of the caller's arena (carved with
 /// [`Header::init_free`]) of at least `layout_of::<F>()` bytes and alignment,
 /// and the caller must be its owner's thread.
-pub(crate) unsafe fn occupy<F: Future>(
+pub(crate) unsafe fn occupy<F: Future, M: Mobility<F>>(
     slot: NonNull<Header>,
     key: usize,
     future: Incoming<'_, F>,
 ) -> u16 {
     let cell = slot.cast::<TaskCell<F>>().as_ptr();
-    let future_movable = future.is_movable();
     // SAFETY: the slot is large and aligned enough for `TaskCell<F>` (caller);
     // a free slot's stage holds no value (only the arena's free-list link),
     // so writing it without dropping is right. Only the owner writes the
@@ -547,7 +554,7 @@ pub(crate) unsafe fn occupy<F: Future>(
         ptr::addr_of_mut!((*running).tag).write(0);
         future.write_to(ptr::addr_of_mut!((*running).future));
         debug_assert!(matches!(*(*cell).stage.get(), Stage::Running(_)));
-        header.state.occupy(future_movable)
+        header.state.occupy(M::MOVABLE)
     }
 }
 
