@@ -19,6 +19,31 @@ fn two_workers() -> spool::Runtime {
     spool::Builder::new().workers(2).build().unwrap()
 }
 
+/// Counts `n` arrivals from any task; `all_arrived` returns once all came.
+struct Countdown {
+    left: AtomicUsize,
+    zero: Notify,
+}
+
+impl Countdown {
+    fn new(n: usize) -> Arc<Countdown> {
+        Arc::new(Countdown {
+            left: AtomicUsize::new(n),
+            zero: Notify::new(),
+        })
+    }
+
+    fn arrive(&self) {
+        if self.left.fetch_sub(1, SeqCst) == 1 {
+            self.zero.notify_one();
+        }
+    }
+
+    async fn all_arrived(&self) {
+        self.zero.notified().await;
+    }
+}
+
 /// Spawns `wait_then_report` (which reports its worker, waits on `notify`,
 /// then returns its worker again) with `spawn` until it starts on worker 1,
 /// so that worker 0 can wake it. Returns its handle.
@@ -127,16 +152,14 @@ fn a_contended_mutex_on_two_workers_is_exact_and_handed_off() {
     let before = rt.metrics();
     let total = rt.block_on(async {
         let m = Arc::new(Mutex::new(0u64));
-        let started = Arc::new((AtomicUsize::new(0), Notify::new()));
+        let started = Countdown::new(TASKS as usize);
         // Held until every task has started: tasks of both workers queue.
         let first = m.lock().await;
         let tasks: Vec<_> = (0..TASKS)
             .map(|_| {
                 let (m, started) = (m.clone(), started.clone());
                 handle.spawn(async move {
-                    if started.0.fetch_add(1, SeqCst) + 1 == TASKS as usize {
-                        started.1.notify_one();
-                    }
+                    started.arrive();
                     for i in 0..INCREMENTS {
                         let mut g = m.lock().await;
                         if i % 64 == 0 {
@@ -147,7 +170,7 @@ fn a_contended_mutex_on_two_workers_is_exact_and_handed_off() {
                 })
             })
             .collect();
-        started.1.notified().await;
+        started.all_arrived().await;
         drop(first);
         for t in tasks {
             t.await.unwrap();
@@ -174,8 +197,8 @@ fn tasks_completing_elsewhere_free_their_slots_at_home() {
     for round in 0..ROUNDS {
         rt.block_on(async {
             let m = Arc::new(Mutex::new(0u64));
-            let started = Arc::new((AtomicUsize::new(0), Notify::new()));
-            let done = Arc::new((AtomicUsize::new(0), Notify::new()));
+            let started = Countdown::new(TASKS);
+            let done = Countdown::new(TASKS);
             // Held until every task has started, so that tasks of both
             // workers wait in the lock's queue and the lock crosses.
             let first = m.lock().await;
@@ -184,23 +207,19 @@ fn tasks_completing_elsewhere_free_their_slots_at_home() {
                 // Detached: the task completes with no handle, so whoever
                 // runs it last must send its slot home.
                 drop(handle.spawn(async move {
-                    if started.0.fetch_add(1, SeqCst) + 1 == TASKS {
-                        started.1.notify_one();
-                    }
+                    started.arrive();
                     for _ in 0..200 {
                         // Held across a yield, so the others queue.
                         let mut g = m.lock().await;
                         spool::task::yield_now().await;
                         *g += 1;
                     }
-                    if done.0.fetch_add(1, SeqCst) + 1 == TASKS {
-                        done.1.notify_one();
-                    }
+                    done.arrive();
                 }));
             }
-            started.1.notified().await;
+            started.all_arrived().await;
             drop(first);
-            done.1.notified().await;
+            done.all_arrived().await;
             assert_eq!(*m.lock().await, (TASKS * 200) as u64);
         });
         // The last releases travel through the remote queues: give them a

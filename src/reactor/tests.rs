@@ -250,3 +250,52 @@ fn a_sub_millisecond_deadline_ends_a_blocking_park_within_the_millisecond() {
         "no 200 µs timer ended its park within 900 µs (quickest {quickest:?})"
     );
 }
+
+/// `poll_rw`'s readiness rule: a short write, or a short read of fewer than
+/// `REFILL_READ` bytes, clears readiness (the next attempt waits for an
+/// edge without a syscall); a larger short read keeps it (the next read
+/// tries the socket again, where the peer has often sent more already).
+#[test]
+fn a_large_short_read_keeps_readiness_and_a_small_one_clears_it() {
+    use std::task::Poll;
+    const LEN: usize = 64 * 1024;
+    let r = Reactor::new().unwrap();
+    let _g = r.enter();
+    let socket = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_nonblocking(true).unwrap();
+    let mut socket = mio::net::UdpSocket::from_std(socket);
+    let interest = mio::Interest::READABLE | mio::Interest::WRITABLE;
+    let reg = io::Registration::new(&mut socket, interest).unwrap();
+    let (_count, waker) = counting();
+    let mut cx = std::task::Context::from_waker(&waker);
+    let calls = std::cell::Cell::new(0);
+    let mut rw = |dir, n: usize| {
+        reg.poll_rw(dir, &mut cx, LEN, || {
+            calls.set(calls.get() + 1);
+            Ok(n)
+        })
+    };
+    // New registrations are optimistically ready in both directions.
+    let large = io::REFILL_READ;
+    assert!(matches!(rw(io::Direction::Read, large), Poll::Ready(Ok(n)) if n == large));
+    // Still ready: the next read runs its syscall.
+    assert!(matches!(rw(io::Direction::Read, 100), Poll::Ready(Ok(100))));
+    assert_eq!(calls.get(), 2);
+    // A small short read cleared readiness: the next read waits.
+    assert!(rw(io::Direction::Read, LEN).is_pending());
+    assert_eq!(calls.get(), 2);
+    // Full reads and full writes keep readiness; a short write of any
+    // size clears it.
+    assert!(matches!(
+        rw(io::Direction::Write, LEN),
+        Poll::Ready(Ok(LEN))
+    ));
+    assert!(matches!(
+        rw(io::Direction::Write, large * 2),
+        Poll::Ready(Ok(_))
+    ));
+    assert_eq!(calls.get(), 4);
+    assert!(rw(io::Direction::Write, LEN).is_pending());
+    assert_eq!(calls.get(), 4);
+    reg.deregister(&mut socket).unwrap();
+}
