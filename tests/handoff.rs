@@ -7,8 +7,10 @@
 
 mod util;
 
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use spool::sync::{oneshot, Mutex, Notify};
@@ -44,9 +46,22 @@ impl Countdown {
     }
 }
 
-/// Spawns `wait_then_report` (which reports its worker, waits on `notify`,
-/// then returns its worker again) with `spawn` until it starts on worker 1,
-/// so that worker 0 can wake it. Returns its handle.
+/// Waits on `notify` as a registered waiter, having first sent its worker
+/// on `started` (so a `notify_one` after `started` is a real wake, never a
+/// stored permit); returns its worker after the wake.
+async fn report_then_wait(started: oneshot::Sender<usize>, notify: Arc<Notify>) -> usize {
+    let mut notified = std::pin::pin!(notify.notified());
+    // The first poll queues us as a waiter.
+    let woken = std::future::poll_fn(|cx| Poll::Ready(notified.as_mut().poll(cx).is_ready())).await;
+    let _ = started.send(current_worker());
+    if !woken {
+        notified.await;
+    }
+    current_worker()
+}
+
+/// Spawns `report_then_wait` with `spawn` until it starts on worker 1, so
+/// that worker 0 can wake it. Returns its handle.
 async fn on_worker_one<S>(notify: &Arc<Notify>, spawn: S) -> spool::task::JoinHandle<usize>
 where
     S: Fn(
@@ -56,11 +71,7 @@ where
     for _ in 0..64 {
         let (started_tx, started_rx) = oneshot::channel();
         let waiting = notify.clone();
-        let task = spawn(Box::pin(async move {
-            let _ = started_tx.send(current_worker());
-            waiting.notified().await;
-            current_worker()
-        }));
+        let task = spawn(Box::pin(report_then_wait(started_tx, waiting)));
         if started_rx.await.unwrap() == 1 {
             return task;
         }
@@ -121,13 +132,9 @@ fn tasks_of_spawn_on_and_spawn_stay_on_their_worker() {
         let (started_tx, started_rx) = oneshot::channel();
         let waiting = notify.clone();
         let task = spool::spawn_on(1, async move {
-            spool::spawn(async move {
-                let _ = started_tx.send(current_worker());
-                waiting.notified().await;
-                current_worker()
-            })
-            .await
-            .unwrap()
+            spool::spawn(report_then_wait(started_tx, waiting))
+                .await
+                .unwrap()
         });
         assert_eq!(started_rx.await.unwrap(), 1);
         let waker = notify.clone();
