@@ -339,38 +339,12 @@ impl Core {
         self.spawn_with::<F, Pinned>(future, None)
     }
 
-    /// [`Core::spawn_raw`] for a task that may move to other workers of the
-    /// runtime ("Hand-off" above).
+    /// The spawn: a slot, a slab key, the future written in place, with a
+    /// name for the task dump if given; `M` says whether the task may move
+    /// (`raw::Mobility`: `Movable` for a task of `Runtime::spawn` or
+    /// `Handle::spawn`, "Hand-off" above).
     #[inline]
-    pub(crate) fn spawn_raw_movable<'a, F>(
-        &self,
-        future: Incoming<'a, F>,
-    ) -> Result<LocalJoin<F::Output>, Incoming<'a, F>>
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        self.spawn_with::<F, Movable>(future, None)
-    }
-
-    /// [`Core::spawn_raw`] with a name for the task dump.
-    #[inline]
-    pub(crate) fn spawn_named<'a, F>(
-        &self,
-        future: Incoming<'a, F>,
-        name: Option<Cow<'static, str>>,
-    ) -> Result<LocalJoin<F::Output>, Incoming<'a, F>>
-    where
-        F: Future + 'static,
-        F::Output: 'static,
-    {
-        self.spawn_with::<F, Pinned>(future, name)
-    }
-
-    /// The spawn: a slot, a slab key, the future written in place; `M`
-    /// says whether the task may move (`raw::Mobility`).
-    #[inline]
-    fn spawn_with<'a, F, M>(
+    pub(crate) fn spawn_with<'a, F, M>(
         &self,
         future: Incoming<'a, F>,
         name: Option<Cow<'static, str>>,
@@ -439,7 +413,8 @@ impl Core {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        self.spawn_raw_movable(future).map(JoinHandle::local)
+        self.spawn_with::<F, Movable>(future, None)
+            .map(JoinHandle::local)
     }
 
     /// Runs `future` to completion on this thread, running the worker's tasks

@@ -4,7 +4,7 @@ use std::borrow::Cow;
 use std::future::Future;
 use std::io;
 
-use super::raw::spawn_in_place;
+use super::raw::{spawn_in_place, Pinned};
 use super::JoinHandle;
 use crate::runtime::context;
 
@@ -54,7 +54,7 @@ impl Builder {
     {
         spawn_in_place!(future, |future| {
             context::expect_core("`spool::task::Builder::spawn`", |core| {
-                core.spawn_named(future, self.name)
+                core.spawn_with::<F, Pinned>(future, self.name)
                     .map(JoinHandle::local)
                     .map_err(|_| {
                         io::Error::new(

@@ -38,7 +38,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Waker};
 
 use super::join::{AbortHandle, JoinError, JoinHandle, LocalJoin};
-use super::raw::{spawn_in_place, Incoming};
+use super::raw::{spawn_in_place, Incoming, Movable};
 use crate::runtime::executor::Core;
 use crate::runtime::handle::RuntimeInner;
 
@@ -236,7 +236,7 @@ where
         // Large futures came boxed (see `inject`): this copy is small.
         let spawned = spawn_in_place!(future, |future| {
             if movable {
-                core.spawn_raw_movable(future).ok()
+                core.spawn_with::<F, Movable>(future, None).ok()
             } else {
                 core.spawn_raw(future).ok()
             }
