@@ -157,11 +157,11 @@ pub(crate) struct CoreConfig {
     pub(crate) timeline: Option<(Instant, usize)>,
     /// `Builder::seed`: the run queue's order is drawn from it (`seeded.rs`).
     pub(crate) seed: Option<u64>,
-    /// Yield a few times before parking (`Shared::yield_for_work`): only
-    /// worth it when other workers may hand this one work.
-    pub(crate) yield_before_park: bool,
-    /// Movable tasks of other workers may run here ("Hand-off" above).
-    pub(crate) migrate: bool,
+    /// The runtime has other workers: yield a few times before parking
+    /// (`Shared::yield_for_work`: only worth it when other workers may hand
+    /// this one work), and let movable tasks of other workers run here
+    /// ("Hand-off" above).
+    pub(crate) multi_worker: bool,
     /// Unique per runtime (see `Shared::runtime_id`).
     pub(crate) runtime_id: usize,
 }
@@ -206,13 +206,11 @@ pub(crate) struct Core {
     recording: bool,
     /// Seeded scheduling (`Builder::seed`), or `None` for FIFO.
     seeded: Option<Seeded>,
-    /// See `CoreConfig::yield_before_park`.
-    yield_before_park: bool,
-    /// See `CoreConfig::migrate`; cleared when the worker shuts down.
-    migrate: Cell<bool>,
-    /// `CoreConfig::migrate` as built: tasks of other workers may run here
-    /// (and never can on a single-worker runtime).
+    /// See `CoreConfig::multi_worker` (a single-worker runtime never runs
+    /// another worker's task).
     multi_worker: bool,
+    /// Takes hand-offs: `multi_worker`, until the worker shuts down.
+    migrate: Cell<bool>,
     /// The hand-off slot an idle worker is watching: (worker, task, that
     /// worker's poll count), see [`Core::steal`].
     watching: Cell<Option<(usize, *mut Header, u64)>>,
@@ -247,9 +245,8 @@ impl Core {
             spare_refs: Cell::new(0),
             recording: config.timeline.is_some(),
             seeded: config.seed.map(Seeded::new),
-            yield_before_park: config.yield_before_park,
-            migrate: Cell::new(config.migrate),
-            multi_worker: config.migrate,
+            multi_worker: config.multi_worker,
+            migrate: Cell::new(config.multi_worker),
             watching: Cell::new(None),
         }))
     }
@@ -471,7 +468,7 @@ impl Core {
                 .load(std::sync::atomic::Ordering::Acquire);
         let report = if busy {
             self.reactor.park(Some(Duration::ZERO))
-        } else if self.yield_before_park && self.yield_for_work() {
+        } else if self.multi_worker && self.yield_for_work() {
             // Work arrived while yielding: take it next tick, unparked.
             return;
         } else if self.shared.prepare_park() {

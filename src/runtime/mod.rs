@@ -22,10 +22,13 @@
 //! `Builder::workers(n)` gives `n` workers, each a complete single-threaded
 //! executor with its own arena, run queue and reactor (thread per core, as
 //! in glommio or monoio). Worker 0 is the thread that calls `block_on`;
-//! workers 1..n are threads the runtime starts. Tasks never migrate: a task
-//! runs on the worker that spawned it, which is why `spool::spawn` needs no
-//! `Send`. `spawn_on(i, fut)` and [`Runtime::spawn`] send a `Send` future to
-//! another worker through its injection queue. I/O objects belong to the
+//! workers 1..n are threads the runtime starts. A task of `spool::spawn`
+//! or `spawn_on` runs on the worker it was spawned on, which is why
+//! `spool::spawn` needs no `Send`. `spawn_on(i, fut)` and
+//! [`Runtime::spawn`] send a `Send` future to another worker through its
+//! injection queue; a task of `Runtime::spawn` or `Handle::spawn` may later
+//! run on the worker that wakes it (the executor's "Hand-off"), while its
+//! slot stays in its own worker's arena. I/O objects belong to the
 //! worker that created them; to move a connection, go through
 //! `TcpStream::into_std` / `from_std`.
 
@@ -406,9 +409,8 @@ impl Builder {
             max_tasks: self.max_tasks,
             timeline: timeline.map(|n| (std::time::Instant::now(), n)),
             seed,
-            yield_before_park: self.workers > 1,
             // Seeded and paused runtimes have one worker (refused above).
-            migrate: self.workers > 1,
+            multi_worker: self.workers > 1,
             runtime_id: handle::next_runtime_id(),
         };
         let core = Core::new(0, &config)?;

@@ -151,9 +151,7 @@ impl<T: Default> Cell<T> {
 /// and a registered joiner is woken exactly once.
 #[test]
 fn loom_join_abort_protocol() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(2);
-    builder.check(|| {
+    check_bounded(|| {
         let scheduler = Arc::new(TestScheduler::new());
         let slot = Arc::new(TestSlot::new(&scheduler));
         let output = Arc::new(Cell(loom::cell::UnsafeCell::new(0u32)));
@@ -295,24 +293,59 @@ fn loom_join_abort_protocol() {
     });
 }
 
-/// A future that finishes with 42 once `ready` is set, and otherwise
-/// leaves a clone of its waker in `waker` (as a timer or a socket would).
-struct WaitReady {
+/// Something a task waits for, as a timer or a socket would be: the future
+/// of [`Event::wait`] finishes with 42 once the event happened, and
+/// otherwise leaves a clone of its waker here; [`Event::happen`] marks it
+/// and wakes that waker.
+#[derive(Clone)]
+struct Event {
     ready: Arc<AtomicBool>,
     waker: Arc<Mutex<Option<Waker>>>,
 }
+
+impl Event {
+    fn new() -> Event {
+        Event {
+            ready: Arc::new(AtomicBool::new(false)),
+            waker: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    fn wait(&self) -> WaitReady {
+        WaitReady(self.clone())
+    }
+
+    fn happen(&self) {
+        self.ready.store(true, SeqCst);
+        let waker = self.waker.lock().unwrap().take();
+        if let Some(waker) = waker {
+            waker.wake();
+        }
+    }
+}
+
+/// The future of [`Event::wait`].
+struct WaitReady(Event);
 
 impl Future for WaitReady {
     type Output = u32;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<u32> {
-        *self.waker.lock().unwrap() = Some(cx.waker().clone());
-        if self.ready.load(SeqCst) {
+        *self.0.waker.lock().unwrap() = Some(cx.waker().clone());
+        if self.0.ready.load(SeqCst) {
             Poll::Ready(42)
         } else {
             Poll::Pending
         }
     }
+}
+
+/// Runs a model with loom's preemption bound at 2 (the larger models take
+/// too long unbounded).
+fn check_bounded(model: impl Fn() + Sync + Send + 'static) {
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(2);
+    builder.check(model);
 }
 
 /// The waker of the task awaiting the `JoinHandle`: counts its wakes.
@@ -439,16 +472,10 @@ impl Owner {
 /// and the slot is freed exactly once, after every handle is gone.
 #[test]
 fn loom_join_abort_wake_through_the_seam() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(2);
-    builder.check(|| {
+    check_bounded(|| {
         let mut owner = Owner::new();
-        let ready = Arc::new(AtomicBool::new(false));
-        let stored = Arc::new(Mutex::new(None::<Waker>));
-        let join = owner.spawn(WaitReady {
-            ready: ready.clone(),
-            waker: stored.clone(),
-        });
+        let event = Event::new();
+        let join = owner.spawn(event.wait());
         let abort = join.slot_handle();
         assert!(owner.run_one(), "the spawned task is queued");
         assert!(!owner.completed);
@@ -471,14 +498,10 @@ fn loom_join_abort_wake_through_the_seam() {
             }
         });
         let other = {
-            let (ready, stored) = (ready.clone(), stored.clone());
+            let event = event.clone();
             thread::spawn(move || {
                 abort.abort();
-                ready.store(true, SeqCst);
-                let waker = stored.lock().unwrap().take();
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
+                event.happen();
                 drop(abort);
             })
         };
@@ -496,7 +519,7 @@ fn loom_join_abort_wake_through_the_seam() {
             Err(cancelled) => assert!(cancelled && owner.cancelled),
         }
         assert_eq!(owner.freed, 1, "slot freed exactly once");
-        drop(stored); // the future's last waker, if any, before the arena
+        drop(event); // the future's last waker, if any, before the arena
         assert_eq!(
             Arc::strong_count(&owner.scheduler),
             1,
@@ -511,28 +534,16 @@ fn loom_join_abort_wake_through_the_seam() {
 /// to completion (it was woken) and nothing is queued twice.
 #[test]
 fn loom_detach_races_completion_through_the_seam() {
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(2);
-    builder.check(|| {
+    check_bounded(|| {
         let mut owner = Owner::new();
-        let ready = Arc::new(AtomicBool::new(false));
-        let stored = Arc::new(Mutex::new(None::<Waker>));
-        let join = owner.spawn(WaitReady {
-            ready: ready.clone(),
-            waker: stored.clone(),
-        });
+        let event = Event::new();
+        let join = owner.spawn(event.wait());
         assert!(owner.run_one());
 
         let dropper = thread::spawn(move || drop(join));
         let waker = {
-            let (ready, stored) = (ready.clone(), stored.clone());
-            thread::spawn(move || {
-                ready.store(true, SeqCst);
-                let waker = stored.lock().unwrap().take();
-                if let Some(waker) = waker {
-                    waker.wake();
-                }
-            })
+            let event = event.clone();
+            thread::spawn(move || event.happen())
         };
         while !owner.completed {
             if !owner.run_one() {
@@ -548,7 +559,7 @@ fn loom_detach_races_completion_through_the_seam() {
             owner.scheduler.queue.lock().unwrap().is_empty(),
             "queued twice"
         );
-        drop(stored);
+        drop(event);
         assert_eq!(Arc::strong_count(&owner.scheduler), 1);
     });
 }
